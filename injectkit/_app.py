@@ -1,0 +1,83 @@
+"""The app scope: singletons built once per container (under a lock) and their finalizers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+
+from ._finalize import Finalizer, aclose_all, close_all
+from ._introspect import MISSING
+
+__all__ = ["AppState"]
+
+
+class AppState:
+    """App-scoped values by cache key, and the finalizers of the generators that made them.
+
+    Two first uses at once (tasks or threads) build one instance: each key has a lock,
+    taken only on a miss.  The async path polls that lock instead of blocking the event
+    loop, because the other builder may be a thread, or a task on another event loop.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[object, Any] = {}
+        self.finalizers: list[Finalizer] = []
+        self._locks: dict[object, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, key: object) -> threading.Lock:
+        with self._guard:
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = self._locks[key] = threading.Lock()
+            return lock
+
+    def get_or_build_sync(self, key: object, build: Callable[[], Any]) -> Any:
+        value = self.values.get(key, MISSING)
+        if value is not MISSING:
+            return value
+        with self._lock(key):
+            value = self.values.get(key, MISSING)
+            if value is MISSING:
+                value = self.values[key] = build()
+            return value
+
+    async def get_or_build(self, key: object, build: Callable[[], Awaitable[Any]]) -> Any:
+        value = self.values.get(key, MISSING)
+        if value is not MISSING:
+            return value
+        lock = self._lock(key)
+        while not lock.acquire(blocking=False):
+            await anyio.sleep(0.001)
+        try:
+            value = self.values.get(key, MISSING)
+            if value is MISSING:
+                value = self.values[key] = await build()
+            return value
+        finally:
+            lock.release()
+
+    def push(self, finalizer: Finalizer) -> None:
+        with self._guard:
+            self.finalizers.append(finalizer)
+
+    def _take(self) -> list[Finalizer]:
+        with self._guard:
+            entries, self.finalizers = self.finalizers, []
+            self.values.clear()
+            return entries
+
+    async def aclose(self) -> None:
+        entries = self._take()
+        with anyio.CancelScope(shield=True):
+            error = await aclose_all(entries, None)
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        error = close_all(self._take(), None)
+        if error is not None:
+            raise error

@@ -1,0 +1,67 @@
+"""``BackgroundTasks``: work queued during a request, run after its response."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic
+
+from typing_extensions import ParamSpec, TypeVar
+
+from ._introspect import CallKind, call_kind, describe
+
+__all__ = ["BackgroundTask", "BackgroundTasks"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class BackgroundTask(Generic[P]):
+    """One queued call: ``func(*args, **kwargs)``."""
+
+    func: Callable[P, Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return describe(self.func)
+
+    @property
+    def is_async(self) -> bool:
+        return call_kind(self.func) is CallKind.ASYNC
+
+
+class BackgroundTasks:
+    """The tasks of one request, run in the order added once the response has been sent.
+
+    Declare a parameter of this type anywhere in a dependency graph: the handler and every
+    sub-dependency of one request get the same object.  ``async def`` tasks run on the
+    event loop, ``def`` tasks in a worker thread.  A task that raises is logged on the
+    ``injectkit`` logger (and passed to the container's ``on_task_error`` hook) and the
+    others still run.  If the handler raises, the queued tasks are dropped.
+    """
+
+    __slots__ = ("_tasks",)
+
+    def __init__(self) -> None:
+        self._tasks: list[BackgroundTask[Any]] = []
+
+    def add_task(
+        self, func: Callable[P, Awaitable[Any]] | Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        """Queue ``func(*args, **kwargs)`` to run after the response."""
+        self._tasks.append(BackgroundTask(func, args, kwargs))
+
+    @property
+    def tasks(self) -> tuple[BackgroundTask[Any], ...]:
+        """The queued tasks, oldest first (handy in tests)."""
+        return tuple(self._tasks)
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __repr__(self) -> str:
+        names = ", ".join(task.name for task in self._tasks)
+        return f"<BackgroundTasks [{names}]>"

@@ -1,0 +1,518 @@
+"""Phase 3 — compile a solved graph into a plan: one generated function per graph.
+
+The generated function does, per call, only what hand-written wiring would: call each
+provider with positional arguments held in locals, plus the bookkeeping the semantics
+need (request cache, finalizer stack, BackgroundTasks).  Its source is built from node
+*positions* only (``v3 = c3(v1, v2)``): callables, keys and parameter names reach it as
+constants in its namespace, so no user text is ever compiled.  ``Plan.source`` shows it.
+
+Two bodies are generated: *fresh*, for a request scope that has no cached values yet (the
+common case: a scope opened for this call, or by an adapter), which skips every cache
+lookup; and *join*, for a scope already in use, which looks up request-scoped values and
+builds only what is missing (and only what a missing value needs).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+
+from ._app import AppState
+from ._background import BackgroundTasks
+from ._exceptions import InjectionError, UnresolvableDependencyError
+from ._finalize import aclose_all, close_all
+from ._graph import Graph, Input, Node
+from ._introspect import MISSING, CallKind, Parameter
+from ._scope import Scope
+
+__all__ = ["Plan", "compile_plan"]
+
+
+class Plan:
+    """A graph compiled for one way of calling it (sync or async)."""
+
+    __slots__ = ("graph", "run", "source", "sync")
+
+    def __init__(self, graph: Graph, run: Callable[..., Any], source: str, sync: bool) -> None:
+        self.graph = graph
+        self.run = run
+        self.source = source
+        self.sync = sync
+
+    def __str__(self) -> str:
+        return self.source
+
+
+# --- errors raised by generated code (kept out of it, so it stays small) ------------------
+
+
+def _missing_free(node: Node, param: Parameter) -> UnresolvableDependencyError:
+    what = param.describe()
+    return UnresolvableDependencyError(
+        f"Missing value for parameter {what!r} of {node.label}: it is not injected, "
+        "the call did not pass it, and it has no default.",
+        path=node.chain(),
+        requested=what,
+        hint=f"pass {param.name}=... to the call, give the parameter a default, register "
+        "its type, or mark it with Depends(...).",
+    )
+
+
+def _no_yield(node: Node) -> InjectionError:
+    return InjectionError(
+        f"Generator provider {node.label} finished without yielding a value.",
+        path=node.chain(),
+        hint="a generator provider must yield exactly once.",
+    )
+
+
+class _Binder:
+    """Turns the outermost call's arguments into values for free parameters, by name."""
+
+    def __init__(self, graph: Graph, accepted: frozenset[str], positional: tuple[str, ...]):
+        self.graph = graph
+        self.accepted = accepted
+        self.positional = positional
+
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        root = self.graph.root.label
+        if len(args) > len(self.positional):
+            raise InjectionError(
+                f"{root} takes {len(self.positional)} positional argument(s) that are not "
+                f"injected ({', '.join(self.positional) or 'none'}), but {len(args)} were "
+                "given.",
+                path=(root,),
+                hint="pass the other values by keyword; injected parameters cannot be "
+                "passed by the caller (override their dependency instead).",
+            )
+        bound = dict(zip(self.positional, args))
+        twice = bound.keys() & kwargs.keys()
+        if twice:
+            raise InjectionError(
+                f"{root} got multiple values for {', '.join(sorted(twice))}.",
+                path=(root,),
+            )
+        bound.update(kwargs)
+        self.check(bound)
+        return bound
+
+    def check(self, kwargs: dict[str, Any]) -> None:
+        unknown = sorted(kwargs.keys() - self.accepted)
+        if not unknown:
+            return
+        accepted = ", ".join(sorted(self.accepted)) or "none"
+        raise InjectionError(
+            f"{self.graph.root.label} got unexpected keyword argument(s) "
+            f"{', '.join(unknown)}: no free parameter of its graph has that name.",
+            path=(self.graph.root.label,),
+            requested=", ".join(unknown),
+            hint=f"the names a call may pass are: {accepted}. Injected parameters cannot be "
+            "passed by the caller; to replace a dependency, override it.",
+        )
+
+
+# --- building app-scoped values (a slow path: once per key) -------------------------------
+
+
+def _arguments(node: Node, values: dict[Node, Any]) -> tuple[list[Any], dict[str, Any]]:
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for param, source in node.inputs:
+        value = values[source.node] if source.node is not None else source.default
+        if param.keyword_only:
+            kwargs[param.name] = value
+        else:
+            args.append(value)
+    return args, kwargs
+
+
+def _pending(node: Node, values: dict[Node, Any], app: AppState) -> list[Node]:
+    pending = []
+    for dep in node.dependencies():
+        if dep in values:
+            continue
+        if dep.scope is Scope.APP and dep.key in app.values:
+            values[dep] = app.values[dep.key]
+            continue
+        pending.append(dep)
+    return pending
+
+
+async def _abuild_app(target: Node, app: AppState) -> Any:
+    values: dict[Node, Any] = {}
+    stack = [target]
+    while stack:  # explicit stack: an app chain may be thousands deep
+        node = stack[-1]
+        pending = _pending(node, values, app)
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if node in values:
+            continue
+        if node.scope is Scope.APP:
+            values[node] = await app.get_or_build(
+                node.key, functools.partial(_amake, node, values, app)
+            )
+        else:
+            values[node] = await _amake(node, values, app)
+    return values[target]
+
+
+async def _amake(node: Node, values: dict[Node, Any], app: AppState) -> Any:
+    if node.signature is None:
+        return node.value
+    args, kwargs = _arguments(node, values)
+    kind = node.signature.kind
+    if kind is CallKind.SYNC:
+        if node.offload:
+            return await anyio.to_thread.run_sync(functools.partial(node.call, *args, **kwargs))
+        return node.call(*args, **kwargs)
+    if kind is CallKind.ASYNC:
+        return await node.call(*args, **kwargs)
+    gen = node.call(*args, **kwargs)
+    try:
+        value = await gen.__anext__() if kind is CallKind.ASYNC_GENERATOR else next(gen)
+    except (StopIteration, StopAsyncIteration):
+        raise _no_yield(node) from None
+    app.push((gen, kind is CallKind.ASYNC_GENERATOR, node.label))
+    return value
+
+
+def _build_app(target: Node, app: AppState) -> Any:
+    values: dict[Node, Any] = {}
+    stack = [target]
+    while stack:
+        node = stack[-1]
+        pending = _pending(node, values, app)
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if node in values:
+            continue
+        if node.scope is Scope.APP:
+            values[node] = app.get_or_build_sync(
+                node.key, functools.partial(_make, node, values, app)
+            )
+        else:
+            values[node] = _make(node, values, app)
+    return values[target]
+
+
+def _make(node: Node, values: dict[Node, Any], app: AppState) -> Any:
+    if node.signature is None:
+        return node.value
+    args, kwargs = _arguments(node, values)
+    if node.signature.kind is CallKind.SYNC:
+        return node.call(*args, **kwargs)
+    gen = node.call(*args, **kwargs)  # a generator: validation keeps async ones out
+    try:
+        value = next(gen)
+    except StopIteration:
+        raise _no_yield(node) from None
+    app.push((gen, False, node.label))
+    return value
+
+
+# --- code generation ----------------------------------------------------------------------
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.indent = 1
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.indent + text)
+
+
+def _plan_nodes(graph: Graph) -> list[Node]:
+    """The nodes one call builds: app-scoped values are leaves (built on their own)."""
+    member: set[int] = {id(graph.root)}
+    for node in reversed(graph.nodes):  # consumers before their dependencies
+        if id(node) not in member or (node.scope is Scope.APP and node is not graph.root):
+            continue
+        for dep in node.dependencies():
+            member.add(id(dep))
+    return [node for node in graph.nodes if id(node) in member]
+
+
+def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
+    root = graph.root
+    if root.kind is CallKind.ASYNC and sync:
+        raise InjectionError(
+            f"{root.label} is async, so it cannot be called synchronously.",
+            path=(root.label,),
+            hint="await it (or use `await scope.call(...)` instead of call_sync).",
+        )
+    if root.kind is not None and root.kind.has_finalizer:
+        raise InjectionError(
+            f"{root.label} is a generator function; injectkit injects functions and "
+            "async functions.",
+            path=(root.label,),
+            hint="use it as a provider (Depends or @container.provider) instead.",
+        )
+
+    nodes = _plan_nodes(graph)
+    ns: dict[str, Any] = {
+        "MISSING": MISSING,
+        "BackgroundTasks": BackgroundTasks,
+        "partial": functools.partial,
+        "run_sync": anyio.to_thread.run_sync,
+        "app_get": app.values.get,
+        "close_stack": close_all if sync else aclose_all,
+    }
+    consumers: dict[int, list[Node]] = {id(n): [] for n in nodes}
+    for node in nodes:
+        for dep in node.dependencies():
+            consumers[id(dep)].append(node)
+
+    # Leaves shared by the whole call: free parameters, context values, BackgroundTasks.
+    head = _Writer()
+    leaf: dict[tuple[int, int], str] = {}  # (node index, input position) -> expression
+    free: list[tuple[Node, Parameter, Input]] = []
+    uses_tasks = False
+    context_names: dict[Any, str] = {}
+    for node in nodes:
+        for position, (param, source) in enumerate(node.inputs):
+            if source.kind == "free":
+                j = len(free)
+                free.append((node, param, source))
+                leaf[node.index, position] = f"f{j}"
+            elif source.kind == "context":
+                name = context_names.get(source.context_type)
+                if name is None:
+                    name = context_names[source.context_type] = f"t{len(context_names)}"
+                    ns[f"CT{name}"] = source.context_type
+                leaf[node.index, position] = name
+            elif source.kind == "tasks":
+                uses_tasks = True
+                leaf[node.index, position] = "bt"
+
+    accepted = frozenset(source.name for _, _, source in free)
+    positional = tuple(
+        source.name
+        for param, source in root.inputs
+        if source.kind == "free" and not param.keyword_only
+    )
+    binder = _Binder(graph, accepted, positional)
+    ns["bind"] = binder.bind
+    ns["check_kwargs"] = binder.check
+    ns["accepted"] = accepted
+    head.line("if args:")
+    head.line("    kw = bind(args, kw)")
+    head.line("elif kw and not accepted.issuperset(kw):")
+    head.line("    check_kwargs(kw)")
+    for j, (node, param, source) in enumerate(free):
+        ns[f"fn{j}"] = source.name
+        ns[f"fd{j}"] = source.default
+        head.line(f"f{j} = kw.get(fn{j}, fd{j})")
+        if source.default is MISSING:
+            ns[f"missing{j}"] = functools.partial(_raise, _missing_free, node, param)
+            head.line(f"if f{j} is MISSING:")
+            head.line(f"    missing{j}()")
+    if context_names:
+        head.line("ctx = scope._context")
+        for name in context_names.values():
+            head.line(f"{name} = ctx[CT{name}]")
+    if uses_tasks:
+        head.line("bt = scope._tasks")
+        head.line("if bt is None:")
+        head.line("    bt = scope._tasks = BackgroundTasks()")
+    needs_async_scope = not sync and any(
+        n.kind is CallKind.ASYNC_GENERATOR and n.scope is not Scope.FUNCTION
+        for n in nodes
+        if n is not root and n.scope is not Scope.APP
+    )
+    if needs_async_scope:
+        ns["sync_scope"] = functools.partial(_raise, _sync_scope_error, root)
+        head.line("if not scope._is_async:")
+        head.line("    sync_scope()")
+    function_stack = any(
+        n.scope is Scope.FUNCTION and n.kind is not None and n.kind.has_finalizer
+        for n in nodes
+        if n is not root
+    )
+
+    for node in nodes:
+        i = node.index
+        ns[f"n{i}"] = node.label
+        ns[f"k{i}"] = node.key
+        if node.signature is None:
+            ns[f"x{i}"] = node.value
+        else:
+            ns[f"c{i}"] = node.call
+        if node.scope is Scope.APP and node is not root:
+            builder = _build_app if sync else _abuild_app
+            ns[f"build{i}"] = functools.partial(builder, node, app)
+        if node.kind is not None and node.kind.has_finalizer:
+            ns[f"no_yield{i}"] = functools.partial(_raise, _no_yield, node)
+
+    def body(fresh: bool) -> list[str]:
+        w = _Writer()
+        w.indent = 2
+        cached = {
+            id(n)
+            for n in nodes
+            if n is not root and n.scope is Scope.REQUEST and n.cached and n.signature
+        }
+        required: dict[int, str] = {id(root): "True"}
+        hit: dict[int, str] = {}
+        if not fresh and cached:
+            w.line("cache_get = cache.get")
+        # Pass 1 (join only): consumers first; look up what is cached, note what is needed.
+        for node in reversed(nodes):
+            if node is root:
+                continue
+            terms = []
+            for consumer in consumers[id(node)]:
+                r, h = required[id(consumer)], hit.get(id(consumer), "False")
+                if r == "True" and h == "False":
+                    terms = ["True"]
+                    break
+                if h == "False":
+                    terms.append(r)
+                elif r == "True":
+                    terms.append(f"not {h}")
+                else:
+                    terms.append(f"({r} and not {h})")
+            expr = "True" if terms == ["True"] else " or ".join(dict.fromkeys(terms))
+            if expr != "True":
+                w.line(f"r{node.index} = {expr}")
+                expr = f"r{node.index}"
+            required[id(node)] = expr
+            if id(node) in cached and not fresh:
+                i = node.index
+                if expr == "True":
+                    w.line(f"v{i} = cache_get(k{i}, MISSING)")
+                else:
+                    w.line(f"v{i} = cache_get(k{i}, MISSING) if {expr} else MISSING")
+                w.line(f"h{i} = v{i} is not MISSING")
+                hit[id(node)] = f"h{i}"
+        # Pass 2: dependencies first; build what is needed and not cached.
+        for node in nodes:
+            if node is root:
+                continue
+            r, h = required[id(node)], hit.get(id(node), "False")
+            condition = " and ".join(
+                part for part in (r if r != "True" else "", f"not {h}" if h != "False" else "")
+                if part
+            )
+            if condition:
+                w.line(f"if {condition}:")
+                w.indent += 1
+            _build(w, node, leaf, sync, cached=id(node) in cached)
+            if condition:
+                w.indent -= 1
+        call = f"c{root.index}({_arguments_source(root, leaf)})"
+        if root.kind is CallKind.ASYNC:
+            call = "await " + call
+        if function_stack:
+            w.line(f"result = {call}")
+        else:
+            w.line(f"return {call}")
+        return w.lines
+
+    fresh_body, join_body = body(True), body(False)
+    source = ["async def run(scope, args, kw):" if not sync else "def run(scope, args, kw):"]
+    source.extend(head.lines)
+    source.append("    cache = scope._cache")
+    source.append("    push = scope._finalizers.append")
+    if function_stack:
+        source.append("    fstack = []")
+        source.append("    fpush = fstack.append")
+        source.append("    try:")
+        fresh_body = ["    " + line for line in fresh_body]
+        join_body = ["    " + line for line in join_body]
+    indent = "        " if function_stack else "    "
+    source.append(f"{indent}if not cache:")
+    source.extend(fresh_body)
+    source.append(f"{indent}else:")
+    source.extend(join_body)
+    if function_stack:
+        awaiting = "" if sync else "await "
+        source.extend(
+            [
+                "    except BaseException as exc:",
+                f"        error = {awaiting}close_stack(fstack, exc)",
+                "        if error is exc:",
+                "            raise",
+                "        raise error",
+                "    if fstack:",
+                f"        error = {awaiting}close_stack(fstack, None)",
+                "        if error is not None:",
+                "            raise error",
+                "    return result",
+            ]
+        )
+    text = "\n".join(source) + "\n"
+    code = compile(text, f"<injectkit plan for {root.label!r}>", "exec")
+    exec(code, ns)
+    return Plan(graph, ns["run"], text, sync)
+
+
+def _raise(factory: Callable[..., BaseException], *args: Any) -> None:
+    raise factory(*args)
+
+
+def _sync_scope_error(root: Node) -> InjectionError:
+    return InjectionError(
+        f"{root.label} needs async generator providers, but the request scope was opened "
+        "with a plain `with`.",
+        path=(root.label,),
+        hint="open the scope with `async with container.request()`.",
+    )
+
+
+def _arguments_source(node: Node, leaf: dict[tuple[int, int], str]) -> str:
+    parts = []
+    for position, (param, source) in enumerate(node.inputs):
+        if source.node is not None:
+            expr = f"v{source.node.index}"
+        else:
+            expr = leaf[node.index, position]
+        # Parameter names were checked to be identifiers when the signature was read.
+        parts.append(f"{param.name}={expr}" if param.keyword_only else expr)
+    return ", ".join(parts)
+
+
+def _build(w: _Writer, node: Node, leaf: dict[tuple[int, int], str], sync: bool, *, cached: bool) -> None:
+    i = node.index
+    aw = "" if sync else "await "
+    if node.signature is None:
+        w.line(f"v{i} = x{i}")
+    elif node.scope is Scope.APP:
+        w.line(f"v{i} = app_get(k{i}, MISSING)")
+        w.line(f"if v{i} is MISSING:")
+        w.line(f"    v{i} = {aw}build{i}()")
+    else:
+        call = f"c{i}({_arguments_source(node, leaf)})"
+        kind = node.signature.kind
+        push = "fpush" if node.scope is Scope.FUNCTION else "push"
+        if kind is CallKind.SYNC:
+            if node.offload and not sync:
+                w.line(f"v{i} = await run_sync(partial({call[:-1].replace('(', ', ', 1)}))")
+            else:
+                w.line(f"v{i} = {call}")
+        elif kind is CallKind.ASYNC:
+            w.line(f"v{i} = await {call}")
+        elif kind is CallKind.GENERATOR:
+            w.line(f"g{i} = {call}")
+            w.line("try:")
+            w.line(f"    v{i} = next(g{i})")
+            w.line("except StopIteration:")
+            w.line(f"    no_yield{i}()")
+            w.line(f"{push}((g{i}, False, n{i}))")
+        else:
+            w.line(f"g{i} = {call}")
+            w.line("try:")
+            w.line(f"    v{i} = await g{i}.__anext__()")
+            w.line("except StopAsyncIteration:")
+            w.line(f"    no_yield{i}()")
+            w.line(f"{push}((g{i}, True, n{i}))")
+    if cached:
+        w.line(f"cache[k{i}] = v{i}")

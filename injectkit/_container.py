@@ -1,0 +1,519 @@
+"""``Container``: registrations, overrides, the app scope, and the cache of compiled plans.
+
+It ties the phases together: ``_introspect`` reads signatures (cached here per callable),
+``_graph`` builds and validates a graph, ``_compile`` turns it into a plan, and plans are
+cached per (function, sync or async, context types) until registrations or overrides
+change.  The per-call path is ``_plan`` (two dict lookups) and the plan itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from typing_extensions import ParamSpec
+
+from ._app import AppState
+from ._background import BackgroundTask, BackgroundTasks
+from ._compile import Plan, compile_plan
+from ._exceptions import InjectionError, combine
+from ._graph import CacheKey, Graph, GraphBuilder, Registration
+from ._introspect import (
+    MISSING,
+    ORIGINAL_ATTR,
+    CallKind,
+    Parameter,
+    Signature,
+    call_kind,
+    describe,
+    provided_type,
+    read_signature,
+    type_name,
+    unwrap_injected,
+)
+from ._render import GraphView
+from ._request import RequestScope
+from ._scope import Scope, parse_scope
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+__all__ = ["Container", "default_container", "inject"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+
+_NO_CONTEXT: frozenset[Any] = frozenset()
+TaskErrorHook = Callable[[BaseException, BackgroundTask[Any]], None]
+
+
+class _Overrides(MutableMapping[Any, Any]):
+    """``container.overrides``: permanent overrides; every change recompiles plans."""
+
+    def __init__(self, changed: Callable[[], None]) -> None:
+        self._data: dict[Any, Any] = {}
+        self._changed = changed
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._data[unwrap_injected(key)]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._data[unwrap_injected(key)] = value
+        self._changed()
+
+    def __delitem__(self, key: Any) -> None:
+        del self._data[unwrap_injected(key)]
+        self._changed()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"<overrides {self._data!r}>"
+
+
+class _Layer:
+    """One context-local override (``override(..., local=True)``), linked to its parent."""
+
+    __slots__ = ("generation", "parent", "plans", "replacement", "target")
+
+    def __init__(self, parent: _Layer | None, target: Any, replacement: Any) -> None:
+        self.parent = parent
+        self.target = target
+        self.replacement = replacement
+        self.plans: dict[Any, Plan] = {}
+        self.generation = -1
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class Container:
+    """A registry of providers with an app-scope lifetime, overrides and compiled plans.
+
+    ``on_task_error(exc, task)`` is called (besides the log line) when a background task
+    raises.
+    """
+
+    def __init__(self, *, on_task_error: TaskErrorHook | None = None) -> None:
+        self.on_task_error = on_task_error
+        self._registry: dict[Any, Registration] = {}
+        self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
+        self._global_overrides: list[tuple[object, Any, Any]] = []
+        self._local_overrides: ContextVar[_Layer | None] = ContextVar(
+            "injectkit.overrides", default=None
+        )
+        self._scope_var: ContextVar[RequestScope | None] = ContextVar(
+            "injectkit.scope", default=None
+        )
+        self._signatures: dict[Any, Signature] = {}
+        self._resolvers: dict[Any, Signature] = {}
+        self._interned: dict[tuple[Any, ...], CacheKey] = {}
+        self._plans: dict[Any, Plan] = {}
+        self._generation = 0
+        self._lock = threading.RLock()
+        self._app = AppState()
+        self._injected: list[Callable[..., Any]] = []
+
+    # -- registering -----------------------------------------------------------------------
+
+    def register(
+        self,
+        provides: Any,
+        provider: Callable[..., Any] | None = None,
+        *,
+        scope: Scope | str = Scope.REQUEST,
+        offload: bool = False,
+    ) -> None:
+        """Provide ``provides`` by calling ``provider`` (default: ``provides`` itself).
+
+        ``provider`` may be a class, function, async function, generator or async
+        generator; code after a generator's ``yield`` runs when its scope closes.
+        ``offload=True`` runs a sync provider in a worker thread under async calls.
+        """
+        where = f"register({type_name(provides)})"
+        parsed = parse_scope(scope, allowed=(Scope.APP, Scope.REQUEST, Scope.TRANSIENT), where=where)
+        if provides is BackgroundTasks:
+            raise InjectionError(
+                "BackgroundTasks is provided by every request scope and cannot be registered.",
+                hint="declare a parameter of type BackgroundTasks wherever you need it.",
+            )
+        target = provides if provider is None else unwrap_injected(provider)
+        if not callable(target):
+            raise InjectionError(
+                f"{where}: the provider {target!r} is not callable.",
+                hint="pass a class, a function or a generator function; to register a "
+                "ready-made value use `lambda: value` with scope='app'.",
+            )
+        try:
+            hash(provides)
+        except TypeError:
+            raise InjectionError(
+                f"{where}: {provides!r} cannot be used as a key.",
+                hint="register a class or a NewType.",
+            ) from None
+        self._registry[provides] = Registration(provides, target, parsed, offload)
+        self._changed()
+
+    @overload
+    def provider(self, func: F, /) -> F: ...
+
+    @overload
+    def provider(
+        self, *, scope: Scope | str = ..., offload: bool = ..., provides: Any = ...
+    ) -> Callable[[F], F]: ...
+
+    def provider(
+        self,
+        func: F | None = None,
+        /,
+        *,
+        scope: Scope | str = Scope.REQUEST,
+        offload: bool = False,
+        provides: Any = None,
+    ) -> F | Callable[[F], F]:
+        """Decorator: register a provider for the type its return annotation names.
+
+        ``Iterator[T]``, ``AsyncIterator[T]``, ``Generator[T, ...]`` and
+        ``AsyncGenerator[T, ...]`` provide ``T``.  Works with or without parentheses.
+        """
+
+        def decorate(f: F) -> F:
+            tp = provides if provides is not None else provided_type(self._read(f))
+            self.register(tp, f, scope=scope, offload=offload)
+            return f
+
+        return decorate(func) if func is not None else decorate
+
+    # -- injecting ---------------------------------------------------------------------------
+
+    @overload
+    def inject(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
+
+    @overload
+    def inject(self, func: Callable[P, R]) -> Callable[P, R]: ...
+
+    def inject(self, func: Callable[P, Any]) -> Callable[P, Any]:
+        """Decorator: resolve ``func``'s dependencies on every call.
+
+        The result has ``func``'s kind (sync or async), name, docstring and signature.
+        Called with no request scope active it opens one and closes it when the call ends
+        (background tasks, then finalizers); inside an open scope it joins it.
+        """
+        original = unwrap_injected(func)
+        kind = call_kind(original)
+        if kind.has_finalizer:
+            raise InjectionError(
+                f"{describe(original)} is a {kind.value} function; inject takes functions "
+                "and async functions.",
+                path=(describe(original),),
+                hint="use it as a provider (Depends or @container.provider) instead.",
+            )
+        container = self
+        scope_var = self._scope_var
+        plan_for = self._plan
+
+        if kind is CallKind.ASYNC:
+
+            @functools.wraps(original)
+            async def injected(*args: Any, **kwargs: Any) -> Any:
+                scope = scope_var.get()
+                if scope is not None:
+                    return await plan_for(original, False, scope._context_types).run(
+                        scope, args, kwargs
+                    )
+                scope = RequestScope(container)
+                scope._open(True)
+                try:
+                    result = await plan_for(original, False, _NO_CONTEXT).run(scope, args, kwargs)
+                except BaseException as exc:
+                    error = await scope.aclose(exc)
+                    if error is exc:
+                        raise
+                    raise error  # noqa: B904 - its __context__ already names exc
+                error = await scope.aclose(None)
+                if error is not None:
+                    raise error
+                return result
+
+        else:
+
+            @functools.wraps(original)
+            def injected(*args: Any, **kwargs: Any) -> Any:
+                scope = scope_var.get()
+                if scope is not None:
+                    return plan_for(original, True, scope._context_types).run(scope, args, kwargs)
+                scope = RequestScope(container)
+                scope._open(False)
+                try:
+                    result = plan_for(original, True, _NO_CONTEXT).run(scope, args, kwargs)
+                except BaseException as exc:
+                    error = scope.close(exc)
+                    if error is exc:
+                        raise
+                    raise error  # noqa: B904
+                error = scope.close(None)
+                if error is not None:
+                    raise error
+                return result
+
+        setattr(injected, ORIGINAL_ATTR, original)
+        injected.__injectkit_container__ = self  # type: ignore[attr-defined]
+        self._injected.append(original)
+        return injected
+
+    def request(self, context: Mapping[Any, Any] | None = None) -> RequestScope:
+        """A new request scope; enter it with ``async with`` (or ``with`` for sync code).
+
+        ``context`` maps types to values that parameters annotated with those types get,
+        e.g. ``{Request: request}``.
+        """
+        return RequestScope(self, context)
+
+    @property
+    def current_scope(self) -> RequestScope | None:
+        """The request scope open in this context, if any."""
+        return self._scope_var.get()
+
+    # -- overrides -------------------------------------------------------------------------
+
+    @contextmanager
+    def override(self, target: Any, replacement: Any, *, local: bool = False) -> Iterator[None]:
+        """Replace ``target`` (a registered type or a callable used in ``Depends``).
+
+        A callable replacement's own parameters are resolved like any provider's; anything
+        else (or an instance of ``target``) is used as the value.  Values built from the
+        replaced provider, app-scoped ones included, are rebuilt at the next resolution;
+        when the override ends, the originals come back.  By default the override is seen
+        by every thread and task (like ``overrides``); ``local=True`` limits it to the
+        current context (this task and what it starts), so concurrent tests can differ.
+        """
+        target = unwrap_injected(target)
+        if local:
+            token = self._local_overrides.set(
+                _Layer(self._local_overrides.get(), target, replacement)
+            )
+            try:
+                yield
+            finally:
+                self._local_overrides.reset(token)
+            return
+        entry = (object(), target, replacement)
+        with self._lock:
+            self._global_overrides.append(entry)
+            self._changed()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._global_overrides = [e for e in self._global_overrides if e is not entry]
+                self._changed()
+
+    def _effective_overrides(self, layer: _Layer | None) -> dict[Any, Any]:
+        effective = dict(self.overrides)
+        for _, target, replacement in self._global_overrides:
+            effective[target] = replacement
+        chain = []
+        while layer is not None:
+            chain.append(layer)
+            layer = layer.parent
+        for item in reversed(chain):
+            effective[item.target] = item.replacement
+        return effective
+
+    def _changed(self) -> None:
+        self._generation += 1
+        self._plans = {}
+
+    # -- phases: read, build, compile ------------------------------------------------------
+
+    def _read(self, func: Callable[..., Any]) -> Signature:
+        try:
+            signature = self._signatures.get(func)
+        except TypeError:  # an unhashable callable object: read it every time
+            return read_signature(func)
+        if signature is None:
+            signature = self._signatures[func] = read_signature(func)
+        return signature
+
+    def _builder(self, layer: _Layer | None) -> GraphBuilder:
+        return GraphBuilder(
+            registry=self._registry,
+            overrides=self._effective_overrides(layer),
+            read=self._read,
+            interned=self._interned,
+        )
+
+    def _resolver_signature(self, tp: Any) -> Signature:
+        signature = self._resolvers.get(tp)
+        if signature is None:
+            signature = self._resolvers[tp] = Signature(
+                call=_identity,
+                name=f"resolve({type_name(tp)})",
+                kind=CallKind.SYNC,
+                parameters=(Parameter("value", tp, None, MISSING, False),),
+                returns=tp,
+            )
+        return signature
+
+    def _solve(
+        self,
+        root: Signature,
+        *,
+        sync: bool,
+        context_types: frozenset[Any],
+        layer: _Layer | None,
+        strict: bool = False,
+    ) -> Graph:
+        graph, errors = self._builder(layer).build(
+            root, context_types=context_types, sync=sync, strict_free=strict
+        )
+        if errors:
+            raise combine(_unique(errors))
+        return graph
+
+    def _plan(self, func: Callable[..., Any], sync: bool, context_types: frozenset[Any]) -> Plan:
+        layer = self._local_overrides.get()
+        plans = self._plans if layer is None else self._layer_plans(layer)
+        key = (func, sync, context_types)
+        plan = plans.get(key)
+        if plan is None:
+            root = self._read(unwrap_injected(func))
+            graph = self._solve(root, sync=sync, context_types=context_types, layer=layer)
+            plan = plans[key] = compile_plan(graph, app=self._app, sync=sync)
+        return plan
+
+    def _resolver_plan(self, tp: Any, sync: bool, context_types: frozenset[Any]) -> Plan:
+        layer = self._local_overrides.get()
+        plans = self._plans if layer is None else self._layer_plans(layer)
+        key = ("resolve", tp, sync, context_types)
+        plan = plans.get(key)
+        if plan is None:
+            root = self._resolver_signature(tp)
+            graph = self._solve(
+                root, sync=sync, context_types=context_types, layer=layer, strict=True
+            )
+            plan = plans[key] = compile_plan(graph, app=self._app, sync=sync)
+        return plan
+
+    def _layer_plans(self, layer: _Layer) -> dict[Any, Plan]:
+        if layer.generation != self._generation:
+            layer.plans = {}
+            layer.generation = self._generation
+        return layer.plans
+
+    # -- looking at graphs -----------------------------------------------------------------
+
+    def graph(
+        self, func: Callable[..., Any], *, context_types: Iterable[Any] = ()
+    ) -> GraphView:
+        """The solved graph of ``func``: nodes, edges, ``to_mermaid()``, ``to_dot()``."""
+        original = unwrap_injected(func)
+        graph = self._solve(
+            self._read(original),
+            sync=False,
+            context_types=frozenset(context_types),
+            layer=self._local_overrides.get(),
+        )
+        return GraphView(graph)
+
+    def plan_source(self, func: Callable[..., Any], *, sync: bool | None = None) -> str:
+        """The Python source of the compiled plan for ``func`` (for debugging)."""
+        original = unwrap_injected(func)
+        if sync is None:
+            sync = not call_kind(original).is_async
+        return self._plan(original, sync, _NO_CONTEXT).source
+
+    def validate(self, *funcs: Callable[..., Any], context_types: Iterable[Any] = ()) -> None:
+        """Check every registration and the given (or every injected) function.
+
+        Raises one :class:`InjectionError` listing every problem found (its class is the
+        most specific one they share); returns None when all is well.  Nothing is called.
+        """
+        contexts = frozenset(context_types)
+        layer = self._local_overrides.get()
+        errors: list[InjectionError] = []
+        targets = [unwrap_injected(f) for f in funcs] if funcs else list(self._injected)
+        for func in targets:
+            try:
+                root = self._read(func)
+                sync = not root.kind.is_async
+                graph, found = self._builder(layer).build(
+                    root, context_types=contexts, sync=sync
+                )
+                errors.extend(found)
+                if not found:
+                    compile_plan(graph, app=self._app, sync=sync)
+            except InjectionError as exc:
+                errors.extend(exc.errors)
+        for tp in list(self._registry):
+            try:
+                _, found = self._builder(layer).build(
+                    self._resolver_signature(tp), context_types=contexts, sync=False, strict_free=True
+                )
+                errors.extend(found)
+            except InjectionError as exc:
+                errors.extend(exc.errors)
+        if errors:
+            raise combine(_unique(errors))
+
+    # -- the app scope ---------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """End the app scope: app-scoped finalizers run, newest first."""
+        await self._app.aclose()
+
+    def close(self) -> None:
+        """The sync twin of :meth:`aclose` (app-scoped providers must be sync)."""
+        self._app.close()
+
+    async def __aenter__(self) -> Container:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Container providers={len(self._registry)} overrides={len(self.overrides)}>"
+
+
+def _unique(errors: list[InjectionError]) -> list[InjectionError]:
+    seen: dict[str, InjectionError] = {}
+    for error in errors:
+        seen.setdefault(str(error), error)
+    return list(seen.values())
+
+
+default_container = Container()
+"""The container that the module-level :func:`inject` uses."""
+
+
+def inject(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator: :meth:`Container.inject` on :data:`default_container`."""
+    return default_container.inject(func)

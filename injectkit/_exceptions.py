@@ -1,0 +1,81 @@
+"""Errors about dependency graphs and injected calls.
+
+Every error the library raises about a graph or a call is an :class:`InjectionError`::
+
+    InjectionError                    a graph or a call is wrong; says where and what to do
+    ├── UnresolvableDependencyError   a parameter nothing can provide
+    ├── CircularDependencyError       providers that need each other; names every node
+    └── ScopeError                    a value would outlive what it depends on, or a sync
+                                      call reaches an async provider
+
+Errors keep structured fields (``path``, ``requested``, ``scope``, ``hint``) so tools can
+read them; ``str(error)`` renders them the same way everywhere (see docs/errors.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "CircularDependencyError",
+    "InjectionError",
+    "ScopeError",
+    "UnresolvableDependencyError",
+]
+
+
+class InjectionError(Exception):
+    """A dependency graph, a registration or an injected call is wrong.
+
+    ``path`` is the chain of callables from the injected function to the problem,
+    ``requested`` what could not be provided (if anything), ``hint`` what to do about it.
+    ``errors`` holds every problem when :meth:`Container.validate` found several.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Sequence[str] = (),
+        requested: str | None = None,
+        scope: str | None = None,
+        hint: str | None = None,
+        errors: Sequence[InjectionError] = (),
+    ) -> None:
+        self.message = message
+        self.path = tuple(path)
+        self.requested = requested
+        self.scope = scope
+        self.hint = hint
+        self.errors: tuple[InjectionError, ...] = tuple(errors) or (self,)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = [self.message]
+        if self.path:
+            lines.append(f"  chain: {' -> '.join(self.path)}")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class UnresolvableDependencyError(InjectionError):
+    """A parameter that no marker, context value, registration, argument or default fills."""
+
+
+class CircularDependencyError(InjectionError):
+    """Providers that (directly or not) need themselves."""
+
+
+class ScopeError(InjectionError):
+    """A value would outlive one it depends on, or a sync call reaches an async provider."""
+
+
+def combine(errors: Sequence[InjectionError]) -> InjectionError:
+    """One error carrying several: the class is the most specific one they all share."""
+    if len(errors) == 1:
+        return errors[0]
+    classes = {type(e) for e in errors}
+    cls = classes.pop() if len(classes) == 1 else InjectionError
+    body = "\n".join(f"{i}. " + str(e).replace("\n", "\n   ") for i, e in enumerate(errors, 1))
+    return cls(f"{len(errors)} problems found in the dependency graph:\n{body}", errors=errors)

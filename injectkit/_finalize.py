@@ -1,0 +1,106 @@
+"""Closing generator providers: newest first, with ExitStack semantics.
+
+A finalizer sees the exception that ended its scope thrown in at its ``yield``; it may
+react (roll back, log) but cannot swallow it: the caller still gets the original
+exception, and a warning names the provider that tried.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
+
+from ._exceptions import InjectionError
+
+__all__ = ["Finalizer", "aclose_all", "close_all"]
+
+# (generator, is_async, provider name): pushed when a generator provider yields its value.
+Finalizer = tuple[Any, bool, str]
+
+
+def _more_than_once(name: str) -> InjectionError:
+    return InjectionError(
+        f"Generator provider {name} yielded more than once.",
+        path=(name,),
+        hint="a provider yields exactly one value; put the teardown after that one yield.",
+    )
+
+
+def _swallowed(name: str, exc: BaseException) -> None:
+    warnings.warn(
+        f"Provider {name} swallowed {type(exc).__name__} in its finalizer; injectkit "
+        "re-raises it. A finalizer may react to an exception, but not suppress it.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
+def close_all(entries: list[Finalizer], exc: BaseException | None) -> BaseException | None:
+    """Close sync generators newest first; return the exception the scope must end with."""
+    current = exc
+    while entries:
+        gen, is_async, name = entries.pop()
+        if is_async:
+            # Validation keeps async providers out of sync scopes; this is a last guard.
+            current = InjectionError(
+                f"Async provider {name} cannot be closed by a sync scope.",
+                path=(name,),
+                hint="open the scope with `async with`.",
+            )
+            continue
+        try:
+            if current is None:
+                next(gen)
+            else:
+                gen.throw(current)
+        except StopIteration:
+            if current is not None:
+                _swallowed(name, current)
+            continue
+        except BaseException as error:
+            current = error
+            continue
+        _close_quietly(gen)
+        current = _more_than_once(name)
+    return current
+
+
+async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> BaseException | None:
+    """Close sync and async generators newest first (the caller shields this)."""
+    current = exc
+    while entries:
+        gen, is_async, name = entries.pop()
+        try:
+            if is_async:
+                agen: AsyncGenerator[Any, Any] = gen
+                if current is None:
+                    await agen.__anext__()
+                else:
+                    await agen.athrow(current)
+            else:
+                sgen: Generator[Any, Any, Any] = gen
+                if current is None:
+                    next(sgen)
+                else:
+                    sgen.throw(current)
+        except (StopIteration, StopAsyncIteration):
+            if current is not None:
+                _swallowed(name, current)
+            continue
+        except BaseException as error:
+            current = error
+            continue
+        if is_async:
+            await gen.aclose()
+        else:
+            _close_quietly(gen)
+        current = _more_than_once(name)
+    return current
+
+
+def _close_quietly(gen: Generator[Any, Any, Any]) -> None:
+    try:
+        gen.close()
+    except Exception:  # it already misbehaved; the error we report says so
+        pass

@@ -1,0 +1,521 @@
+"""Phase 2 — build and validate the dependency graph of one injected function.
+
+The builder walks parameters with an explicit stack (no recursion, so a 5,000-deep chain
+is fine), applies the resolution order of the design (marker → context / BackgroundTasks →
+registered type → free parameter), and collects every problem it finds: cycles, scope
+violations, async providers under a sync call, missing providers.  The result is a
+:class:`Graph` whose nodes are in dependency order; ``_compile`` turns it into a plan.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._background import BackgroundTasks
+from ._exceptions import (
+    CircularDependencyError,
+    InjectionError,
+    ScopeError,
+    UnresolvableDependencyError,
+)
+from ._introspect import (
+    MISSING,
+    CallKind,
+    Parameter,
+    Signature,
+    describe,
+    is_optional_of,
+    type_name,
+    unwrap_injected,
+)
+from ._scope import Scope, lifetime
+
+__all__ = ["Graph", "GraphBuilder", "Input", "Node", "Registration"]
+
+
+@dataclass(eq=False)
+class Registration:
+    provides: Any
+    provider: Callable[..., Any]
+    scope: Scope
+    offload: bool = False
+
+
+# --- what fills one parameter -------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Input:
+    """Where one parameter's value comes from.
+
+    ``kind`` is ``"node"`` (another provider), ``"context"`` (a type the request scope
+    was opened with), ``"tasks"`` (the request's BackgroundTasks) or ``"free"`` (taken by
+    name from the outermost call, else ``default``).
+    """
+
+    kind: str
+    node: Node | None = None
+    context_type: Any = None
+    name: str = ""
+    default: Any = MISSING
+
+    @property
+    def lifetime(self) -> int:
+        if self.node is not None:
+            return self.node.lifetime
+        if self.kind == "free" and self.default is not MISSING:
+            return lifetime(Scope.APP)  # an app-scoped value simply takes the default
+        return lifetime(Scope.REQUEST)
+
+
+@dataclass(eq=False)
+class Node:
+    """One provider in the graph (or the injected function itself, the root)."""
+
+    signature: Signature | None  # None for an override given as a plain value
+    scope: Scope
+    cached: bool
+    definition: Hashable  # what identifies this dependency, for caching and cycles
+    label: str
+    value: Any = MISSING  # an override's plain value
+    offload: bool = False
+    overridden: str | None = None  # the name of what this node replaced
+    parent: Node | None = None  # first consumer, for error chains
+    inputs: list[tuple[Parameter, Input]] = field(default_factory=list)
+    lifetime: int = 0
+    key: object = None  # the interned cache key, set after building
+    index: int = -1
+
+    @property
+    def kind(self) -> CallKind | None:
+        return None if self.signature is None else self.signature.kind
+
+    @property
+    def call(self) -> Callable[..., Any]:
+        assert self.signature is not None
+        return self.signature.call
+
+    def chain(self) -> list[str]:
+        names: list[str] = []
+        node: Node | None = self
+        while node is not None:
+            names.append(node.label)
+            node = node.parent
+        return names[::-1]
+
+    def dependencies(self) -> Iterator[Node]:
+        for _, source in self.inputs:
+            if source.node is not None:
+                yield source.node
+
+
+@dataclass(eq=False)
+class Graph:
+    root: Node
+    nodes: list[Node]  # dependencies before their consumers; the root last
+    context_types: frozenset[Any]
+    sync: bool
+
+    def free_inputs(self) -> list[tuple[Node, Parameter, Input]]:
+        return [
+            (node, param, source)
+            for node in self.nodes
+            for param, source in node.inputs
+            if source.kind == "free"
+        ]
+
+
+# --- the builder --------------------------------------------------------------------------
+
+
+class _Identity:
+    """A hashable stand-in for any object, equal only to itself (bound methods: by parts)."""
+
+    __slots__ = ("_hash", "obj")
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+        if inspect.ismethod(obj):
+            self._hash = hash((id(obj.__self__), id(obj.__func__)))
+        else:
+            self._hash = id(obj)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Identity):
+            return NotImplemented
+        a, b = self.obj, other.obj
+        if inspect.ismethod(a) and inspect.ismethod(b):
+            return a.__self__ is b.__self__ and a.__func__ is b.__func__
+        return a is b
+
+
+class CacheKey:
+    """An interned cache key: equal graphs give the same key object, compared by identity."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"<key {self.label}>"
+
+
+_PLAIN_VALUE_MODULES = frozenset({"builtins", "datetime", "decimal", "uuid", "pathlib", "enum"})
+
+
+def _looks_like_a_service(annotation: Any) -> bool:
+    """A sub-dependency's free parameter of a class like ``Session`` is a missing provider."""
+    return (
+        isinstance(annotation, type)
+        and annotation.__module__ not in _PLAIN_VALUE_MODULES
+        and not issubclass(annotation, (str, int, float, bytes))
+        and annotation is not getattr(builtins, annotation.__name__, None)
+    )
+
+
+class GraphBuilder:
+    """Builds graphs against one container state: registrations, overrides, context types."""
+
+    def __init__(
+        self,
+        *,
+        registry: Mapping[Any, Registration],
+        overrides: Mapping[Any, Any],
+        read: Callable[[Callable[..., Any]], Signature],
+        interned: dict[tuple[Any, ...], CacheKey],
+    ) -> None:
+        self._registry = registry
+        self._overrides = overrides
+        self._read = read
+        self._interned = interned
+
+    # The one public entry point.
+    def build(
+        self,
+        root: Signature,
+        *,
+        context_types: frozenset[Any],
+        sync: bool,
+        strict_free: bool = False,
+    ) -> tuple[Graph, list[InjectionError]]:
+        errors: list[InjectionError] = []
+        root_node = Node(
+            signature=root,
+            scope=Scope.FUNCTION,
+            cached=False,
+            definition=("root", _Identity(root.call)),
+            label=root.name,
+        )
+        done: dict[Hashable, Node] = {}
+        order: list[Node] = []
+        on_path: dict[Hashable, Node] = {root_node.definition: root_node}
+        stack: list[tuple[Node, Iterator[Parameter]]] = [
+            (root_node, iter(self._parameters(root_node)))
+        ]
+        while stack:
+            node, params = stack[-1]
+            param = next(params, None)
+            if param is None:
+                stack.pop()
+                on_path.pop(node.definition, None)
+                if node.cached:
+                    done[node.definition] = node
+                order.append(node)
+                continue
+            try:
+                source, child = self._classify(node, param, context_types, strict_free)
+            except InjectionError as exc:
+                errors.append(exc)
+                continue
+            if child is not None:
+                if child.definition in on_path:
+                    errors.append(self._cycle_error(node, child, on_path))
+                    continue
+                existing = done.get(child.definition) if child.cached else None
+                if existing is not None:
+                    source = Input("node", node=existing)
+                else:
+                    child.parent = node
+                    on_path[child.definition] = child
+                    stack.append((child, iter(self._parameters(child))))
+            node.inputs.append((param, source))
+
+        graph = Graph(root=root_node, nodes=order, context_types=context_types, sync=sync)
+        for index, node in enumerate(order):
+            node.index = index
+        errors.extend(self._check_lifetimes(graph))
+        if sync:
+            errors.extend(self._check_sync(graph))
+        if not errors:
+            self._assign_keys(graph)
+        return graph, errors
+
+    def _parameters(self, node: Node) -> tuple[Parameter, ...]:
+        return () if node.signature is None else node.signature.parameters
+
+    # -- resolution order ------------------------------------------------------------------
+
+    def _classify(
+        self, consumer: Node, param: Parameter, context_types: frozenset[Any], strict: bool
+    ) -> tuple[Input, Node | None]:
+        annotation = param.annotation
+        if param.marker is not None:
+            target = param.marker.dependency
+            if target is None:
+                target = annotation
+                optional = is_optional_of(annotation)
+                if optional is not MISSING:
+                    target = optional
+            if target is MISSING:
+                raise InjectionError(
+                    f"Parameter {param.name!r} of {consumer.label} is marked Depends() "
+                    "but has no annotation to call.",
+                    path=consumer.chain(),
+                    hint="write Annotated[SomeType, Depends()] or Depends(some_callable).",
+                )
+            node = self._marker_node(consumer, param, unwrap_injected(target))
+            return Input("node", node=node), node
+        if annotation is not MISSING:
+            if annotation in context_types:
+                return Input("context", context_type=annotation), None
+            if annotation is BackgroundTasks:
+                return Input("tasks"), None
+            if self._lookup(annotation) is not None:
+                node = self._registered_node(consumer, annotation)
+                return Input("node", node=node), node
+        is_root = consumer.parent is None
+        if param.default is MISSING and (strict or (not is_root and _is_service(annotation))):
+            raise self._unresolvable(consumer, param)
+        return Input("free", name=param.name, default=param.default), None
+
+    def _lookup(self, annotation: Any) -> object | None:
+        try:
+            if annotation in self._overrides:
+                return self._overrides[annotation]
+            return self._registry.get(annotation)
+        except TypeError:  # an unhashable annotation, e.g. some typing constructs
+            return None
+
+    def _marker_node(self, consumer: Node, param: Parameter, target: Any) -> Node:
+        assert param.marker is not None
+        scope = param.marker.scope
+        definition = ("call", _Identity(target), scope)
+        replacement = self._override_of(target)
+        node = self._provider_node(
+            replacement if replacement is not MISSING else target,
+            scope=scope,
+            cached=param.marker.use_cache,
+            definition=definition,
+            provides=None,
+            overridden=describe(target) if replacement is not MISSING else None,
+        )
+        return node
+
+    def _registered_node(self, consumer: Node, annotation: Any) -> Node:
+        registration = self._registry.get(annotation)
+        replacement = self._override_of(annotation)
+        scope = registration.scope if registration is not None else Scope.REQUEST
+        if replacement is MISSING:
+            assert registration is not None
+            provider: Any = registration.provider
+        else:
+            provider = replacement
+        return self._provider_node(
+            provider,
+            scope=scope,
+            cached=scope is not Scope.TRANSIENT,
+            definition=("type", _Identity(annotation)),
+            provides=annotation,
+            overridden=type_name(annotation) if replacement is not MISSING else None,
+            offload=registration.offload if registration and replacement is MISSING else False,
+        )
+
+    def _override_of(self, target: Any) -> Any:
+        try:
+            return self._overrides.get(target, MISSING)
+        except TypeError:
+            return MISSING
+
+    def _provider_node(
+        self,
+        provider: Any,
+        *,
+        scope: Scope,
+        cached: bool,
+        definition: Hashable,
+        provides: Any,
+        overridden: str | None,
+        offload: bool = False,
+    ) -> Node:
+        is_value = not callable(provider) or (
+            isinstance(provides, type)
+            and isinstance(provider, provides)
+            and not isinstance(provider, type)
+        )
+        if is_value:
+            label = f"{type_name(provides) if provides is not None else 'value'} (override value)"
+            return Node(
+                signature=None,
+                scope=scope,
+                cached=cached,
+                definition=definition,
+                label=label,
+                value=provider,
+                overridden=overridden,
+            )
+        signature = self._read(unwrap_injected(provider))
+        return Node(
+            signature=signature,
+            scope=scope,
+            cached=cached and scope is not Scope.TRANSIENT,
+            definition=definition,
+            label=signature.name,
+            offload=offload,
+            overridden=overridden,
+        )
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _unresolvable(self, consumer: Node, param: Parameter) -> UnresolvableDependencyError:
+        what = param.describe()
+        if param.annotation is not MISSING and isinstance(param.annotation, type):
+            tname = type_name(param.annotation)
+            hint = (
+                f"register a provider for {tname} (container.register({tname}, ...) or "
+                f"@container.provider), mark the parameter with Depends(...), give it a "
+                f"default, or pass {param.name}=... to the call."
+            )
+        else:
+            hint = (
+                f"pass {param.name}=... to the outermost call, give the parameter a default, "
+                f"or mark it with Depends(...)."
+            )
+        return UnresolvableDependencyError(
+            f"Cannot resolve parameter {what!r} of {consumer.label}: nothing provides it.",
+            path=consumer.chain(),
+            requested=what,
+            hint=hint,
+        )
+
+    def _cycle_error(
+        self, consumer: Node, child: Node, on_path: dict[Hashable, Node]
+    ) -> CircularDependencyError:
+        first = on_path[child.definition]
+        cycle: list[str] = []
+        node: Node | None = consumer
+        while node is not None and node is not first:
+            cycle.append(node.label)
+            node = node.parent
+        cycle.append(first.label)
+        cycle = cycle[::-1] + [first.label]
+        drawing = "\n".join(
+            ["  ╭─▶ " + cycle[0]] + [f"  │   ↓\n  │   {name}" for name in cycle[1:-1]] + ["  ╰───╯"]
+        )
+        return CircularDependencyError(
+            f"Circular dependency: {' -> '.join(cycle)}.\n{drawing}",
+            path=[*consumer.chain(), first.label],
+            requested=first.label,
+            hint="break the cycle: one of these providers must not need the others, e.g. "
+            "split it or take a factory instead of the value.",
+        )
+
+    def _check_lifetimes(self, graph: Graph) -> list[InjectionError]:
+        errors: list[InjectionError] = []
+        for node in graph.nodes:  # dependencies first, so their lifetime is known
+            if node.scope is Scope.TRANSIENT:
+                node.lifetime = min(
+                    (source.lifetime for _, source in node.inputs), default=lifetime(Scope.APP)
+                )
+            else:
+                node.lifetime = lifetime(node.scope)
+            if node is graph.root:
+                continue
+            for param, source in node.inputs:
+                if source.lifetime >= node.lifetime:
+                    continue
+                needed = (
+                    source.node.label
+                    if source.node is not None
+                    else f"parameter {param.describe()!r}"
+                )
+                needed_scope = (
+                    "function"
+                    if source.lifetime == 0
+                    else "request"
+                    if source.node is None
+                    else source.node.scope.value
+                )
+                if source.kind == "free":
+                    hint = "give the parameter a default, or make the provider request-scoped."
+                    reason = "a value from the call"
+                else:
+                    hint = (
+                        f"make {node.label} {needed_scope}-scoped (or shorter), or "
+                        f"{needed} longer-lived."
+                    )
+                    reason = f"{needed} ({needed_scope})"
+                errors.append(
+                    ScopeError(
+                        f"{node.label} is {node.scope.value}-scoped but depends on {reason}, "
+                        "which does not live as long.",
+                        path=[*node.chain(), needed] if source.node else node.chain(),
+                        requested=needed,
+                        scope=node.scope.value,
+                        hint=hint,
+                    )
+                )
+        return errors
+
+    def _check_sync(self, graph: Graph) -> list[InjectionError]:
+        errors: list[InjectionError] = []
+        for node in graph.nodes:
+            if node is graph.root or node.kind is None or not node.kind.is_async:
+                continue
+            errors.append(
+                InjectionError(
+                    f"{node.label} is an {node.kind.value} provider, but {graph.root.label} "
+                    "is resolved synchronously.",
+                    path=node.chain(),
+                    requested=node.label,
+                    hint="make the handler async (or use scope.call instead of call_sync), "
+                    "or give it a sync provider.",
+                )
+            )
+        return errors
+
+    # -- cache keys ------------------------------------------------------------------------
+
+    def _assign_keys(self, graph: Graph) -> None:
+        """Give each node a key naming what it is *and* what it was built from.
+
+        A value built from an overridden provider gets another key than the original, so
+        an override rebuilds it (and everything built on it) instead of reusing it, and
+        the original comes back when the override ends.
+        """
+        for node in graph.nodes:
+            parts: list[Any] = [node.definition]
+            parts.append(
+                _Identity(node.value) if node.signature is None else _Identity(node.call)
+            )
+            for _, source in node.inputs:
+                if source.node is not None:
+                    parts.append(source.node.key)
+                else:
+                    parts.append((source.kind, _Identity(source.context_type), source.name))
+            signature = tuple(parts)
+            key = self._interned.get(signature)
+            if key is None:
+                key = self._interned[signature] = CacheKey(node.label)
+            node.key = key
+
+
+def _is_service(annotation: Any) -> bool:
+    return annotation is not MISSING and _looks_like_a_service(annotation)

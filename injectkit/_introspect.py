@@ -1,0 +1,278 @@
+"""Phase 1 — read a callable once: how to call it, and what each parameter asks for.
+
+Nothing here knows about containers or graphs; :class:`Signature` is a plain description
+that the graph builder (``_graph``) turns into nodes.  Reading is the only place that calls
+``inspect.signature`` and ``get_type_hints``, and it runs once per callable per container.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import enum
+import functools
+import inspect
+import keyword
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from typing_extensions import Annotated, get_args, get_origin, get_type_hints
+
+from ._exceptions import InjectionError
+from ._markers import Depends
+
+__all__ = ["MISSING", "CallKind", "call_kind", "Parameter", "Signature", "describe", "read_signature"]
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class CallKind(enum.Enum):
+    """What calling a provider gives back, which decides how its value is obtained."""
+
+    SYNC = "sync"
+    ASYNC = "async"
+    GENERATOR = "generator"
+    ASYNC_GENERATOR = "async generator"
+
+    @property
+    def is_async(self) -> bool:
+        return self in (CallKind.ASYNC, CallKind.ASYNC_GENERATOR)
+
+    @property
+    def has_finalizer(self) -> bool:
+        return self in (CallKind.GENERATOR, CallKind.ASYNC_GENERATOR)
+
+
+@dataclass(frozen=True, eq=False)
+class Parameter:
+    name: str
+    annotation: Any  # the type, with ``Annotated`` metadata stripped; MISSING if none
+    marker: Depends | None
+    default: Any  # MISSING if the parameter has no default
+    keyword_only: bool
+
+    def describe(self) -> str:
+        if self.annotation is MISSING:
+            return self.name
+        return f"{self.name}: {type_name(self.annotation)}"
+
+
+@dataclass(frozen=True, eq=False)
+class Signature:
+    call: Callable[..., Any]
+    name: str
+    kind: CallKind
+    parameters: tuple[Parameter, ...]
+    returns: Any  # the return annotation, MISSING if none
+
+
+# The attribute an injected wrapper carries to point at the function it wraps, so that
+# using an injected function as a dependency reads (and overrides) the original.
+ORIGINAL_ATTR = "__injectkit_original__"
+
+
+def unwrap_injected(func: Any) -> Any:
+    return getattr(func, ORIGINAL_ATTR, func)
+
+
+def describe(obj: object) -> str:
+    """A short, readable name for a provider or handler, used in every error."""
+    if isinstance(obj, functools.partial):
+        return f"partial({describe(obj.func)})"
+    if isinstance(obj, type) or inspect.isfunction(obj) or inspect.ismethod(obj):
+        name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", repr(obj))
+    elif callable(obj) and not inspect.isroutine(obj):
+        name = f"{type(obj).__qualname__}()"
+    else:
+        name = getattr(obj, "__qualname__", None) or repr(obj)
+    # ``test_x.<locals>.get_db`` reads better as ``get_db``.
+    return str(name).rsplit("<locals>.", 1)[-1]
+
+
+def type_name(tp: Any) -> str:
+    if isinstance(tp, type) and not get_args(tp):
+        return tp.__qualname__.rsplit("<locals>.", 1)[-1]
+    text = repr(tp)
+    return text.replace("typing.", "").replace("typing_extensions.", "")
+
+
+def call_kind(func: Any) -> CallKind:
+    """Cheap (no signature reading): how calling ``func`` gives its value."""
+    target = func
+    while isinstance(target, functools.partial):
+        target = target.func
+    if isinstance(target, type):
+        return CallKind.SYNC
+    if not (inspect.isroutine(target)) and callable(target):
+        target = type(target).__call__
+    if inspect.isasyncgenfunction(target):
+        return CallKind.ASYNC_GENERATOR
+    if inspect.isgeneratorfunction(target):
+        return CallKind.GENERATOR
+    if inspect.iscoroutinefunction(target):
+        return CallKind.ASYNC
+    return CallKind.SYNC
+
+
+def _hint_source(func: Any) -> Any:
+    """The object whose ``__annotations__`` describe ``func``'s parameters."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    if isinstance(func, type):
+        init = func.__init__
+        if init is object.__init__:
+            return func.__new__ if func.__new__ is not object.__new__ else None
+        return init
+    if inspect.ismethod(func):
+        return func.__func__
+    if not inspect.isroutine(func) and callable(func):
+        return type(func).__call__
+    return func
+
+
+def _evaluate_hints(func: Any, name: str) -> dict[str, Any]:
+    source = _hint_source(func)
+    if source is None:
+        return {}
+    try:
+        return get_type_hints(source, include_extras=True)
+    except Exception as exc:  # NameError, TypeError, SyntaxError from bad annotations
+        raw = getattr(source, "__annotations__", {}) or {}
+        globalns = getattr(inspect.unwrap(source), "__globals__", {})
+        for param, annotation in raw.items():
+            probe = types.SimpleNamespace(__annotations__={param: annotation})
+            try:
+                get_type_hints(probe, globalns=globalns, include_extras=True)
+            except Exception as inner:
+                what = "the return annotation" if param == "return" else f"parameter {param!r}"
+                raise InjectionError(
+                    f"Cannot evaluate the annotation {annotation!r} of {what} of {name}: "
+                    f"{inner}.",
+                    path=(name,),
+                    requested=str(annotation),
+                    hint="import the name at module level (not only under TYPE_CHECKING), "
+                    "fix its spelling, or define the class before the module-level code "
+                    "that uses it.",
+                ) from None
+        raise InjectionError(
+            f"Cannot evaluate the annotations of {name}: {exc}.",
+            path=(name,),
+            hint="check the annotations for names that are not importable at run time.",
+        ) from None
+
+
+def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
+    if get_origin(annotation) is Annotated:
+        base, *metadata = get_args(annotation)
+        markers = [m for m in metadata if isinstance(m, Depends)]
+        return base, (markers[-1] if markers else None)
+    return annotation, None
+
+
+def read_signature(func: Callable[..., Any]) -> Signature:
+    """Read ``func`` once: its call kind, parameters (markers split out) and return type."""
+    name = describe(func)
+    if not callable(func):
+        raise InjectionError(
+            f"{func!r} is not callable, so it cannot be used as a provider or handler.",
+            path=(name,),
+            hint="pass a function, a class or a callable object.",
+        )
+    try:
+        signature = inspect.signature(func)
+    except (ValueError, TypeError) as exc:
+        raise InjectionError(
+            f"Cannot read the signature of {name}: {exc}.",
+            path=(name,),
+            hint="wrap it in a small function with annotated parameters.",
+        ) from None
+    hints = _evaluate_hints(func, name)
+    parameters: list[Parameter] = []
+    for param in signature.parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue  # never filled by injection
+        if not param.name.isidentifier() or keyword.iskeyword(param.name):
+            raise InjectionError(f"{name} has a parameter named {param.name!r}.", path=(name,))
+        raw = hints.get(param.name, param.annotation)
+        annotation, marker = _split_annotated(raw)
+        if annotation is inspect.Parameter.empty:
+            annotation = MISSING
+        default = MISSING if param.default is inspect.Parameter.empty else param.default
+        if isinstance(default, Depends):
+            if marker is not None:
+                raise InjectionError(
+                    f"Parameter {param.name!r} of {name} has Depends() both in Annotated[...] "
+                    "and as its default.",
+                    path=(name,),
+                    hint="keep one of the two markers.",
+                )
+            marker, default = default, MISSING
+        parameters.append(
+            Parameter(
+                name=param.name,
+                annotation=annotation,
+                marker=marker,
+                default=default,
+                keyword_only=param.kind is param.KEYWORD_ONLY,
+            )
+        )
+    returns = hints.get("return", signature.return_annotation)
+    if returns is inspect.Signature.empty:
+        returns = MISSING
+    return Signature(
+        call=func,
+        name=name,
+        kind=call_kind(func),
+        parameters=tuple(parameters),
+        returns=returns,
+    )
+
+
+_GENERATOR_ORIGINS = {
+    collections.abc.Iterator,
+    collections.abc.Generator,
+    collections.abc.AsyncIterator,
+    collections.abc.AsyncGenerator,
+    collections.abc.Iterable,
+    collections.abc.AsyncIterable,
+}
+
+
+def provided_type(signature: Signature) -> Any:
+    """The type a provider gives: its return annotation, generators unwrapped."""
+    returns = signature.returns
+    if returns is MISSING:
+        if isinstance(signature.call, type):
+            return signature.call
+        raise InjectionError(
+            f"{signature.name} has no return annotation, so the type it provides is unknown.",
+            path=(signature.name,),
+            hint=f"annotate its return type, or use container.register(SomeType, "
+            f"{signature.name}).",
+        )
+    returns, _ = _split_annotated(returns)
+    if signature.kind.has_finalizer and get_origin(returns) in _GENERATOR_ORIGINS:
+        return get_args(returns)[0]
+    if isinstance(returns, str):  # unevaluated (should not happen after get_type_hints)
+        raise InjectionError(f"Cannot evaluate the return annotation of {signature.name}.")
+    return returns
+
+
+def is_optional_of(annotation: Any) -> Any:
+    """``T`` for ``T | None`` / ``Optional[T]``, else MISSING."""
+    origin = get_origin(annotation)
+    if origin is typing.Union or (hasattr(types, "UnionType") and origin is types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(get_args(annotation)) == 2:
+            return args[0]
+    return MISSING

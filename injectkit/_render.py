@@ -1,0 +1,145 @@
+"""A read-only view of a solved graph, and its text, Mermaid and DOT renderings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._graph import Graph
+from ._introspect import type_name
+
+__all__ = ["GraphEdge", "GraphNode", "GraphView"]
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One node: a provider, the injected function (``kind="root"``) or a leaf value."""
+
+    id: str
+    label: str
+    kind: str  # root, sync, async, generator, async generator, value, context, tasks, free
+    scope: str | None
+    cached: bool
+    finalizer: bool
+    overridden: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """``source`` (a consumer) takes parameter ``parameter`` from ``target``."""
+
+    source: str
+    target: str
+    parameter: str
+
+
+class GraphView:
+    """What a function pulls in: ``nodes`` and ``edges`` (consumer → dependency)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+        nodes: list[GraphNode] = []
+        edges: list[GraphEdge] = []
+        ids: dict[int, str] = {}
+        leaves: dict[tuple[str, str], str] = {}
+        for node in reversed(graph.nodes):  # the root first
+            ids[id(node)] = f"n{len(ids)}"
+        for node in reversed(graph.nodes):
+            kind = "root" if node is graph.root else (node.kind.value if node.kind else "value")
+            nodes.append(
+                GraphNode(
+                    id=ids[id(node)],
+                    label=node.label,
+                    kind=kind,
+                    scope=None if node is graph.root else node.scope.value,
+                    cached=node.cached,
+                    finalizer=bool(node.kind and node.kind.has_finalizer),
+                    overridden=node.overridden,
+                )
+            )
+            for param, source in node.inputs:
+                if source.node is not None:
+                    target = ids[id(source.node)]
+                else:
+                    if source.kind == "context":
+                        leaf = ("context", type_name(source.context_type))
+                    elif source.kind == "tasks":
+                        leaf = ("tasks", "BackgroundTasks")
+                    else:
+                        leaf = ("free", source.name)
+                    target = leaves.get(leaf, "")
+                    if not target:
+                        target = leaves[leaf] = f"l{len(leaves)}"
+                        label = leaf[1] if leaf[0] != "free" else f"{leaf[1]} (from the call)"
+                        scope = None if leaf[0] == "free" else "request"
+                        nodes.append(GraphNode(target, label, leaf[0], scope, True, False))
+                edges.append(GraphEdge(ids[id(node)], target, param.name))
+        self.nodes: tuple[GraphNode, ...] = tuple(nodes)
+        self.edges: tuple[GraphEdge, ...] = tuple(edges)
+
+    @property
+    def root(self) -> GraphNode:
+        return self.nodes[0]
+
+    def node(self, label: str) -> GraphNode:
+        """The first node with this label (a KeyError names the labels there are)."""
+        for node in self.nodes:
+            if node.label == label:
+                return node
+        raise KeyError(f"{label!r}; nodes: {', '.join(n.label for n in self.nodes)}")
+
+    def dependencies(self, label: str) -> list[GraphNode]:
+        """The nodes ``label`` takes parameters from."""
+        by_id = {n.id: n for n in self.nodes}
+        source = self.node(label).id
+        return [by_id[e.target] for e in self.edges if e.source == source]
+
+    def finalizers(self) -> list[GraphNode]:
+        """Providers whose teardown runs when their scope closes."""
+        return [n for n in self.nodes if n.finalizer]
+
+    def _caption(self, node: GraphNode) -> str:
+        parts = [node.label]
+        if node.scope and node.kind not in ("context", "tasks"):
+            parts.append(node.scope + ("" if node.cached else ", not cached"))
+        if node.finalizer:
+            parts.append("yield")
+        if node.overridden:
+            parts.append(f"overrides {node.overridden}")
+        return parts[0] + (f" [{', '.join(parts[1:])}]" if len(parts) > 1 else "")
+
+    def to_text(self) -> str:
+        """One line per node, with what it takes from where."""
+        by_id = {n.id: n for n in self.nodes}
+        lines = []
+        for node in self.nodes:
+            lines.append(self._caption(node))
+            for edge in self.edges:
+                if edge.source == node.id:
+                    lines.append(f"    {edge.parameter} <- {by_id[edge.target].label}")
+        return "\n".join(lines)
+
+    def to_mermaid(self) -> str:
+        """A Mermaid flowchart (``graph TD``), consumer above dependency."""
+        lines = ["graph TD"]
+        for node in self.nodes:
+            text = self._caption(node).replace('"', "#quot;")
+            shape = ('(["', '"])') if node.kind in ("free", "context", "tasks") else ('["', '"]')
+            lines.append(f"    {node.id}{shape[0]}{text}{shape[1]}")
+        for edge in self.edges:
+            lines.append(f"    {edge.source} -->|{edge.parameter}| {edge.target}")
+        return "\n".join(lines)
+
+    def to_dot(self) -> str:
+        """A Graphviz digraph, consumer → dependency."""
+        lines = ["digraph injectkit {", "    rankdir=TB;"]
+        for node in self.nodes:
+            text = self._caption(node).replace("\\", "\\\\").replace('"', '\\"')
+            shape = "ellipse" if node.kind in ("free", "context", "tasks") else "box"
+            lines.append(f'    {node.id} [label="{text}", shape={shape}];')
+        for edge in self.edges:
+            lines.append(f'    {edge.source} -> {edge.target} [label="{edge.parameter}"];')
+        lines.append("}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<GraphView {self.root.label}: {len(self.nodes)} nodes, {len(self.edges)} edges>"

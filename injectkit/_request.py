@@ -1,0 +1,269 @@
+"""The request scope: one request's cached values, BackgroundTasks and finalizers.
+
+Closing it after a successful call runs the background tasks first (in the order added),
+then the request finalizers (newest first), so a task may still use a request resource.
+If the call raised, the tasks are dropped and the exception is thrown into the finalizers.
+Finalizers always run, shielded from cancellation.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from contextvars import Token
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from ._background import BackgroundTask, BackgroundTasks
+from ._exceptions import InjectionError
+from ._finalize import Finalizer, aclose_all, close_all
+
+if TYPE_CHECKING:
+    from ._container import Container
+
+__all__ = ["RequestScope"]
+
+logger = logging.getLogger("injectkit")
+
+T = TypeVar("T")
+
+_NEW, _OPEN, _CLOSED = 0, 1, 2
+_NO_CONTEXT: frozenset[Any] = frozenset()
+
+
+class RequestScope:
+    """One request: ``async with container.request() as scope`` (or ``with``).
+
+    Inside it, injected calls join the scope and share its request-scoped values;
+    ``call`` / ``call_sync`` run any function with injection, ``resolve`` /
+    ``resolve_sync`` give one value.  ``context`` maps types to values that parameters
+    annotated with those types receive (an adapter puts the framework's request there).
+    """
+
+    __slots__ = (
+        "_cache",
+        "_container",
+        "_context",
+        "_context_types",
+        "_finalizers",
+        "_is_async",
+        "_state",
+        "_tasks",
+        "_token",
+    )
+
+    def __init__(
+        self, container: Container, context: Mapping[Any, Any] | None = None
+    ) -> None:
+        self._container = container
+        self._context: dict[Any, Any] = dict(context) if context else {}
+        self._context_types = frozenset(self._context) if self._context else _NO_CONTEXT
+        self._cache: dict[object, Any] = {}
+        self._tasks: BackgroundTasks | None = None
+        self._finalizers: list[Finalizer] = []
+        self._is_async = True
+        self._state = _NEW
+        self._token: Token[RequestScope | None] | None = None
+
+    # -- what a request holds ----------------------------------------------------------------
+
+    @property
+    def container(self) -> Container:
+        return self._container
+
+    @property
+    def context(self) -> Mapping[Any, Any]:
+        return self._context
+
+    @property
+    def background_tasks(self) -> BackgroundTasks:
+        """This request's one :class:`BackgroundTasks` (created on first use)."""
+        tasks = self._tasks
+        if tasks is None:
+            tasks = self._tasks = BackgroundTasks()
+        return tasks
+
+    def push_finalizer(self, finalizer: Finalizer) -> None:
+        self._finalizers.append(finalizer)
+
+    # -- entering and leaving --------------------------------------------------------------
+
+    def _open(self, is_async: bool) -> None:
+        if self._state != _NEW:
+            raise InjectionError(
+                "This request scope has already been entered; a scope is used once.",
+                hint="open a new one with container.request().",
+            )
+        self._state = _OPEN
+        self._is_async = is_async
+        self._token = self._container._scope_var.set(self)
+
+    def _release(self) -> None:
+        self._state = _CLOSED
+        if self._token is not None:
+            try:
+                self._container._scope_var.reset(self._token)
+            except ValueError:  # closed in another context than it was opened in
+                self._container._scope_var.set(None)
+            self._token = None
+
+    async def __aenter__(self) -> RequestScope:
+        self._open(True)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        error = await self.aclose(exc)
+        if error is not None and error is not exc:
+            raise error
+        return False
+
+    def __enter__(self) -> RequestScope:
+        self._open(False)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        error = self.close(exc)
+        if error is not None and error is not exc:
+            raise error
+        return False
+
+    async def aclose(self, exc: BaseException | None = None) -> BaseException | None:
+        """End the request: tasks (if ``exc`` is None), then finalizers, newest first.
+
+        Returns the exception the request ends with (``exc``, or one a task's
+        cancellation or a finalizer raised), for adapters that close scopes by hand.
+        """
+        try:
+            if self._tasks:
+                if exc is None:
+                    try:
+                        await self._arun_tasks()
+                    except BaseException as cancelled:  # cancellation: finalizers still run
+                        exc = cancelled
+                else:
+                    self._drop_tasks(exc)
+            if self._finalizers:
+                with anyio.CancelScope(shield=True):
+                    exc = await aclose_all(self._finalizers, exc)
+            return exc
+        finally:
+            self._release()
+
+    def close(self, exc: BaseException | None = None) -> BaseException | None:
+        """The sync twin of :meth:`aclose` (tasks run inline, in order)."""
+        try:
+            if self._tasks:
+                if exc is None:
+                    self._run_tasks()
+                else:
+                    self._drop_tasks(exc)
+            if self._finalizers:
+                exc = close_all(self._finalizers, exc)
+            return exc
+        finally:
+            self._release()
+
+    # -- background tasks ------------------------------------------------------------------
+
+    def _drop_tasks(self, exc: BaseException) -> None:
+        assert self._tasks is not None
+        logger.debug(
+            "dropping %d background task(s) because the call raised %s",
+            len(self._tasks),
+            type(exc).__name__,
+        )
+
+    async def _arun_tasks(self) -> None:
+        assert self._tasks is not None
+        queue = self._tasks._tasks
+        index = 0
+        while index < len(queue):  # a task may queue further tasks
+            task = queue[index]
+            index += 1
+            try:
+                if task.is_async:
+                    await task.func(*task.args, **task.kwargs)
+                else:
+                    await anyio.to_thread.run_sync(
+                        functools.partial(task.func, *task.args, **task.kwargs)
+                    )
+            except Exception as error:
+                self._task_failed(task, error)
+
+    def _run_tasks(self) -> None:
+        assert self._tasks is not None
+        queue = self._tasks._tasks
+        index = 0
+        while index < len(queue):
+            task = queue[index]
+            index += 1
+            try:
+                if task.is_async:
+                    anyio.run(functools.partial(task.func, *task.args, **task.kwargs))
+                else:
+                    task.func(*task.args, **task.kwargs)
+            except Exception as error:
+                self._task_failed(task, error)
+
+    def _task_failed(self, task: BackgroundTask[Any], error: Exception) -> None:
+        logger.error("background task %s failed", task.name, exc_info=error)
+        hook = self._container.on_task_error
+        if hook is not None:
+            try:
+                hook(error, task)
+            except Exception:
+                logger.exception("the on_task_error hook failed for task %s", task.name)
+
+    # -- calling and resolving -------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._state != _OPEN:
+            raise InjectionError(
+                "This request scope is not open.",
+                hint="use it inside `async with container.request() as scope:` "
+                "(or `with` for sync code).",
+            )
+
+    async def call(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Call ``func`` in this scope, injecting its dependencies; await it if async."""
+        self._check_open()
+        plan = self._container._plan(func, False, self._context_types)
+        return await plan.run(self, args, kwargs)
+
+    def call_sync(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Call a sync ``func`` in this scope; its graph must be sync end to end."""
+        self._check_open()
+        plan = self._container._plan(func, True, self._context_types)
+        result: T = plan.run(self, args, kwargs)
+        return result
+
+    async def resolve(self, tp: type[T]) -> T:
+        """The value this scope provides for type ``tp``."""
+        self._check_open()
+        plan = self._container._resolver_plan(tp, False, self._context_types)
+        result: T = await plan.run(self, (), {})
+        return result
+
+    def resolve_sync(self, tp: type[T]) -> T:
+        self._check_open()
+        plan = self._container._resolver_plan(tp, True, self._context_types)
+        result: T = plan.run(self, (), {})
+        return result
+
+    def __repr__(self) -> str:
+        state = ("new", "open", "closed")[self._state]
+        return f"<RequestScope {state} values={len(self._cache)}>"
