@@ -17,7 +17,7 @@ from ._exceptions import (
     UnresolvableDependencyError,
 )
 from ._markers import Depends
-from ._render import GraphEdge, GraphNode, GraphView
+from ._render import FreeParameter, GraphEdge, GraphNode, GraphView
 from ._request import RequestScope
 from ._scope import Scope
 
@@ -27,6 +27,7 @@ __all__ = [
     "CircularDependencyError",
     "Container",
     "Depends",
+    "FreeParameter",
     "GraphEdge",
     "GraphNode",
     "GraphView",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
+from typing import Any
 
 from ._graph import Graph
-from ._introspect import type_name
+from ._introspect import MISSING, type_name
 
-__all__ = ["GraphEdge", "GraphNode", "GraphView"]
+__all__ = ["FreeParameter", "GraphEdge", "GraphNode", "GraphView"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,20 @@ class GraphNode:
     cached: bool
     finalizer: bool
     overridden: str | None = None
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    """A parameter the caller fills by name (an adapter: from the path or the query)."""
+
+    name: str
+    annotation: Any  # MISSING-free: ``inspect.Parameter.empty`` when unannotated
+    default: Any  # ``inspect.Parameter.empty`` when required
+    owner: str  # the provider or handler that declares it
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,31 @@ class GraphView:
                 edges.append(GraphEdge(ids[id(node)], target, param.name))
         self.nodes: tuple[GraphNode, ...] = tuple(nodes)
         self.edges: tuple[GraphEdge, ...] = tuple(edges)
+
+    @property
+    def free_parameters(self) -> tuple[FreeParameter, ...]:
+        """Parameters taken by name from the outermost call, one per name.
+
+        Where several providers take the same name, the first (the handler's own, if it
+        has one) gives the annotation; the name is required if any of them has no default.
+        """
+        found: dict[str, FreeParameter] = {}
+        for node in reversed(self._graph.nodes):
+            for param, source in node.inputs:
+                if source.kind != "free":
+                    continue
+                default = inspect.Parameter.empty if source.default is MISSING else source.default
+                annotation = (
+                    inspect.Parameter.empty if param.annotation is MISSING else param.annotation
+                )
+                known = found.get(param.name)
+                if known is None:
+                    found[param.name] = FreeParameter(param.name, annotation, default, node.label)
+                elif not known.required and default is inspect.Parameter.empty:
+                    found[param.name] = FreeParameter(
+                        param.name, known.annotation, default, known.owner
+                    )
+        return tuple(found.values())
 
     @property
     def root(self) -> GraphNode:
