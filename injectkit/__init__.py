@@ -6,7 +6,6 @@ FastAPI's ``Depends`` model freed from HTTP: graphs from type annotations and
 function.
 """
 
-from __future__ import annotations
 
 from ._background import BackgroundTask, BackgroundTasks
 from ._container import Container, default_container, inject

@@ -8,7 +8,9 @@ change.  The per-call path is ``_plan`` (two dict lookups) and the plan itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -98,6 +100,17 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _caller_locals(depth: int) -> dict[str, Any] | None:
+    """The locals where a function was decorated, for annotations naming local classes."""
+    try:
+        frame = sys._getframe(depth + 1)
+    except ValueError:
+        return None
+    if frame.f_locals is frame.f_globals:
+        return None  # module level: get_type_hints already sees these
+    return dict(frame.f_locals)
+
+
 class Container:
     """A registry of providers with an app-scope lifetime, overrides and compiled plans.
 
@@ -117,6 +130,7 @@ class Container:
             "injectkit.scope", default=None
         )
         self._signatures: dict[Any, Signature] = {}
+        self._namespaces: dict[Any, dict[str, Any]] = {}
         self._resolvers: dict[Any, Signature] = {}
         self._interned: dict[tuple[Any, ...], CacheKey] = {}
         self._plans: dict[Any, Plan] = {}
@@ -162,6 +176,7 @@ class Container:
                 f"{where}: {provides!r} cannot be used as a key.",
                 hint="register a class or a NewType.",
             ) from None
+        self._remember_namespace(target, _caller_locals(1))
         self._registry[provides] = Registration(provides, target, parsed, offload)
         self._changed()
 
@@ -188,7 +203,10 @@ class Container:
         ``AsyncGenerator[T, ...]`` provide ``T``.  Works with or without parentheses.
         """
 
+        namespace = _caller_locals(1)
+
         def decorate(f: F) -> F:
+            self._remember_namespace(f, namespace)
             tp = provides if provides is not None else provided_type(self._read(f))
             self.register(tp, f, scope=scope, offload=offload)
             return f
@@ -203,7 +221,7 @@ class Container:
     @overload
     def inject(self, func: Callable[P, R]) -> Callable[P, R]: ...
 
-    def inject(self, func: Callable[P, Any]) -> Callable[P, Any]:
+    def inject(self, func: Callable[P, Any], *, _depth: int = 1) -> Callable[P, Any]:
         """Decorator: resolve ``func``'s dependencies on every call.
 
         The result has ``func``'s kind (sync or async), name, docstring and signature.
@@ -211,6 +229,7 @@ class Container:
         (background tasks, then finalizers); inside an open scope it joins it.
         """
         original = unwrap_injected(func)
+        self._remember_namespace(original, _caller_locals(_depth))
         kind = call_kind(original)
         if kind.has_finalizer:
             raise InjectionError(
@@ -337,20 +356,36 @@ class Container:
 
     # -- phases: read, build, compile ------------------------------------------------------
 
-    def _read(self, func: Callable[..., Any]) -> Signature:
+    def _remember_namespace(self, func: Any, namespace: dict[str, Any] | None) -> None:
+        if namespace:
+            with contextlib.suppress(TypeError):
+                self._namespaces[func] = namespace
+
+    def _namespace(self, func: Any) -> dict[str, Any] | None:
+        try:
+            return self._namespaces.get(func)
+        except TypeError:
+            return None
+
+    def _read(
+        self, func: Callable[..., Any], fallback: dict[str, Any] | None = None
+    ) -> Signature:
+        """Phase 1, cached per callable; ``fallback`` locals help local forward references."""
         try:
             signature = self._signatures.get(func)
         except TypeError:  # an unhashable callable object: read it every time
-            return read_signature(func)
+            return read_signature(func, self._namespace(func) or fallback)
         if signature is None:
-            signature = self._signatures[func] = read_signature(func)
+            namespace = self._namespace(func) or fallback
+            signature = self._signatures[func] = read_signature(func, namespace)
         return signature
 
-    def _builder(self, layer: _Layer | None) -> GraphBuilder:
+    def _builder(self, layer: _Layer | None, root: Signature | None = None) -> GraphBuilder:
+        fallback = self._namespace(root.call) if root is not None else None
         return GraphBuilder(
             registry=self._registry,
             overrides=self._effective_overrides(layer),
-            read=self._read,
+            read=functools.partial(self._read, fallback=fallback),
             interned=self._interned,
         )
 
@@ -375,7 +410,7 @@ class Container:
         layer: _Layer | None,
         strict: bool = False,
     ) -> Graph:
-        graph, errors = self._builder(layer).build(
+        graph, errors = self._builder(layer, root).build(
             root, context_types=context_types, sync=sync, strict_free=strict
         )
         if errors:
@@ -448,7 +483,7 @@ class Container:
             try:
                 root = self._read(func)
                 sync = not root.kind.is_async
-                graph, found = self._builder(layer).build(
+                graph, found = self._builder(layer, root).build(
                     root, context_types=contexts, sync=sync
                 )
                 errors.extend(found)
@@ -516,4 +551,4 @@ default_container = Container()
 
 def inject(func: Callable[P, R]) -> Callable[P, R]:
     """Decorator: :meth:`Container.inject` on :data:`default_container`."""
-    return default_container.inject(func)
+    return default_container.inject(func, _depth=2)

@@ -8,15 +8,17 @@ that the graph builder (``_graph``) turns into nodes.  Reading is the only place
 from __future__ import annotations
 
 import collections.abc
+import contextlib
 import enum
 import functools
 import inspect
 import keyword
+import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from typing_extensions import Annotated, get_args, get_origin, get_type_hints
 
@@ -140,35 +142,48 @@ def _hint_source(func: Any) -> Any:
     return func
 
 
-def _evaluate_hints(func: Any, name: str) -> dict[str, Any]:
+def _evaluate_hints(func: Any, name: str, localns: Mapping[str, Any] | None) -> dict[str, Any]:
     source = _hint_source(func)
     if source is None:
         return {}
     try:
         return get_type_hints(source, include_extras=True)
-    except Exception as exc:  # NameError, TypeError, SyntaxError from bad annotations
-        raw = getattr(source, "__annotations__", {}) or {}
-        globalns = getattr(inspect.unwrap(source), "__globals__", {})
-        for param, annotation in raw.items():
-            probe = types.SimpleNamespace(__annotations__={param: annotation})
-            try:
-                get_type_hints(probe, globalns=globalns, include_extras=True)
-            except Exception as inner:
-                what = "the return annotation" if param == "return" else f"parameter {param!r}"
-                raise InjectionError(
-                    f"Cannot evaluate the annotation {annotation!r} of {what} of {name}: "
-                    f"{inner}.",
-                    path=(name,),
-                    requested=str(annotation),
-                    hint="import the name at module level (not only under TYPE_CHECKING), "
-                    "fix its spelling, or define the class before the module-level code "
-                    "that uses it.",
-                ) from None
-        raise InjectionError(
-            f"Cannot evaluate the annotations of {name}: {exc}.",
-            path=(name,),
-            hint="check the annotations for names that are not importable at run time.",
-        ) from None
+    except NameError:
+        if localns:
+            with contextlib.suppress(Exception):
+                return get_type_hints(source, localns=dict(localns), include_extras=True)
+        failure = sys.exc_info()[1]
+    except Exception as exc:
+        failure = exc
+    _explain_annotations(source, name, localns, failure)
+
+
+def _explain_annotations(
+    source: Any, name: str, localns: Mapping[str, Any] | None, exc: BaseException | None
+) -> NoReturn:
+    """Find the annotation that cannot be evaluated, and say which."""
+    raw = getattr(source, "__annotations__", {}) or {}
+    globalns = getattr(inspect.unwrap(source), "__globals__", {})
+    for param, annotation in raw.items():
+        probe = types.SimpleNamespace(__annotations__={param: annotation})
+        try:
+            get_type_hints(
+                probe, globalns=globalns, localns=dict(localns or {}), include_extras=True
+            )
+        except Exception as inner:
+            what = "the return annotation" if param == "return" else f"parameter {param!r}"
+            raise InjectionError(
+                f"Cannot evaluate the annotation {annotation!r} of {what} of {name}: {inner}.",
+                path=(name,),
+                requested=str(annotation),
+                hint="import the name at module level (not only under TYPE_CHECKING), fix "
+                "its spelling, or define it before the function that uses it is decorated.",
+            ) from None
+    raise InjectionError(
+        f"Cannot evaluate the annotations of {name}: {exc}.",
+        path=(name,),
+        hint="check the annotations for names that are not importable at run time.",
+    ) from None
 
 
 def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
@@ -179,8 +194,16 @@ def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
     return annotation, None
 
 
-def read_signature(func: Callable[..., Any]) -> Signature:
-    """Read ``func`` once: its call kind, parameters (markers split out) and return type."""
+def read_signature(
+    func: Callable[..., Any], localns: Mapping[str, Any] | None = None
+) -> Signature:
+    """Read ``func`` once: its call kind, parameters (markers split out) and return type.
+
+    ``localns`` is a fallback namespace for string annotations naming things that are not
+    module globals: the locals around the ``@inject`` / ``@provider`` that started the
+    graph, so that functions defined inside a function (tests!) work with
+    ``from __future__ import annotations``.
+    """
     name = describe(func)
     if not callable(func):
         raise InjectionError(
@@ -196,7 +219,7 @@ def read_signature(func: Callable[..., Any]) -> Signature:
             path=(name,),
             hint="wrap it in a small function with annotated parameters.",
         ) from None
-    hints = _evaluate_hints(func, name)
+    hints = _evaluate_hints(func, name, localns)
     parameters: list[Parameter] = []
     for param in signature.parameters.values():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
