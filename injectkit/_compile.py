@@ -28,7 +28,7 @@ from ._graph import Graph, Input, Node
 from ._introspect import MISSING, CallKind, Parameter
 from ._scope import Scope
 
-__all__ = ["Plan", "compile_plan"]
+__all__ = ["Plan", "check_root", "compile_plan"]
 
 
 class Plan:
@@ -241,7 +241,8 @@ def _plan_nodes(graph: Graph) -> list[Node]:
     return [node for node in graph.nodes if id(node) in member]
 
 
-def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
+def check_root(graph: Graph, *, sync: bool) -> None:
+    """What the graph builder cannot see: how the injected function itself is called."""
     root = graph.root
     if root.kind is CallKind.ASYNC and sync:
         raise InjectionError(
@@ -257,6 +258,10 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
             hint="use it as a provider (Depends or @container.provider) instead.",
         )
 
+
+def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
+    check_root(graph, sync=sync)
+    root = graph.root
     nodes = _plan_nodes(graph)
     ns: dict[str, Any] = {
         "MISSING": MISSING,
@@ -268,6 +273,8 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
     }
     consumers: dict[int, list[Node]] = {id(n): [] for n in nodes}
     for node in nodes:
+        if node.scope is Scope.APP and node is not root:
+            continue  # its dependencies are built with it, not by this plan
         for dep in node.dependencies():
             consumers[id(dep)].append(node)
 
@@ -278,6 +285,8 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
     uses_tasks = False
     context_names: dict[Any, str] = {}
     for node in nodes:
+        if node.scope is Scope.APP and node is not root:
+            continue
         for position, (param, source) in enumerate(node.inputs):
             if source.kind == "free":
                 j = len(free)

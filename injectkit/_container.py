@@ -22,7 +22,7 @@ from typing_extensions import ParamSpec
 
 from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks
-from ._compile import Plan, compile_plan
+from ._compile import Plan, check_root, compile_plan
 from ._exceptions import InjectionError, combine
 from ._graph import CacheKey, Graph, GraphBuilder, Registration
 from ._introspect import (
@@ -488,13 +488,25 @@ class Container:
                 )
                 errors.extend(found)
                 if not found:
-                    compile_plan(graph, app=self._app, sync=sync)
+                    check_root(graph, sync=sync)
             except InjectionError as exc:
                 errors.extend(exc.errors)
-        for tp in list(self._registry):
+        if self._registry:
+            # One graph whose root takes every registered type: each provider is checked
+            # once, however many registrations share it (a chain of n stays linear).
+            everything = Signature(
+                call=_identity,
+                name="",
+                kind=CallKind.SYNC,
+                parameters=tuple(
+                    Parameter(f"p{i}", tp, None, MISSING, False)
+                    for i, tp in enumerate(self._registry)
+                ),
+                returns=MISSING,
+            )
             try:
                 _, found = self._builder(layer).build(
-                    self._resolver_signature(tp), context_types=contexts, sync=False, strict_free=True
+                    everything, context_types=contexts, sync=False, strict_free=True
                 )
                 errors.extend(found)
             except InjectionError as exc:

@@ -103,7 +103,8 @@ class Node:
         names: list[str] = []
         node: Node | None = self
         while node is not None:
-            names.append(node.label)
+            if node.label:  # the synthetic root that validates registrations has none
+                names.append(node.label)
             node = node.parent
         return names[::-1]
 

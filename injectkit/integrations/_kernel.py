@@ -1,0 +1,803 @@
+"""The adapter kernel: what every web framework adapter does, free of any framework.
+
+An adapter has four jobs, and this module gives each one a name:
+
+1. **At startup, prepare every injected endpoint.**  The adapter's ``inject`` marks the
+   wrapper it gives the framework with :func:`mark_endpoint`; startup code finds the
+   marks among the framework's routes with :func:`endpoint_of` and passes
+   ``(registry, mark)`` pairs to :func:`prepare_endpoints`, where ``registry`` is an
+   :class:`Endpoints` made with the types the adapter puts into each request's
+   context.  Preparing validates the graph (``container.validate(f,
+   context_types=...)``) and works out which of its *free* parameters
+   (``container.graph(f).free_parameters``) come from the request, and how to convert
+   a string to their annotation (``str``, ``int``, ``float``, ``bool``, an ``Enum``, and
+   their optionals).  A broken graph raises :class:`~injectkit.InjectionError` here, so
+   the app does not start.  The result is an :class:`Endpoint`.
+
+2. **Per request, open a scope** — ``scope = container.request(context={Request: r})``
+   then ``await scope.__aenter__()`` (or ``with``/``async with`` when the whole
+   exchange fits in one block).  The framework's request object goes into the context
+   *by type*, so handlers and providers can declare a parameter of that type.
+
+3. **Call the handler in the scope** — ``values = endpoint.read(("path", path_params),
+   ("query", query_params))`` converts the request's strings (raising
+   :class:`InvalidParameters`, which the adapter turns into a 422 response with
+   ``error.body()`` as JSON), then ``await endpoint.call(scope, values)`` or
+   ``endpoint.call_sync(scope, values)``.
+
+4. **Close the scope only after the response body has been sent** —
+   ``error = await scope.aclose(exc)`` (``scope.close(exc)`` for sync frameworks),
+   where ``exc`` is the exception the handler raised, or None.  Background tasks run
+   first (only if ``exc`` is None), then the request finalizers.  The return value is
+   the exception the request ends with: re-raise it if it is not ``exc``.
+
+:class:`Endpoints` keeps the prepared endpoints of one container (preparing late ones
+on first use: ``registry.get(mark)``), :func:`app_lifespan` ties the container's app
+scope to a framework's lifespan (prepare on startup, ``container.aclose()`` on
+shutdown), and :func:`missing_extra` words the ImportError of a missing framework.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import sys
+import threading
+import types
+import typing
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+)
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+from .. import (
+    BackgroundTasks,
+    Container,
+    Depends,
+    InjectionError,
+    RequestScope,
+    UnresolvableDependencyError,
+)
+from .._exceptions import combine
+from .._introspect import call_kind, describe, read_signature, type_name, unwrap_injected
+
+__all__ = [
+    "ENDPOINT_ATTR",
+    "FROM_CONTAINER",
+    "SCOPE_KEY",
+    "Exchange",
+    "FromContainer",
+    "SplitHandler",
+    "copy_names",
+    "core_function",
+    "exchange_of",
+    "is_for_injectkit",
+    "serve_connection",
+    "serve_lifespan",
+    "split_handler",
+    "Endpoint",
+    "EndpointMark",
+    "Endpoints",
+    "FieldReader",
+    "InvalidParameters",
+    "ParameterProblem",
+    "app_lifespan",
+    "app_lifespan_sync",
+    "caller_namespace",
+    "converter_for",
+    "endpoint_of",
+    "mark_endpoint",
+    "missing_extra",
+    "prepare_endpoints",
+]
+
+T = TypeVar("T")
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+ENDPOINT_ATTR = "__injectkit_endpoint__"
+"""The attribute an adapter's ``inject`` sets on its wrapper: an :class:`EndpointMark`."""
+
+
+@dataclass(frozen=True)
+class EndpointMark:
+    """What a wrapper made by an adapter's ``inject`` runs.
+
+    ``provided`` names the free parameters the framework itself fills (FastAPI's own
+    path, query and body parameters), which the adapter must not read again.
+    """
+
+    handler: Callable[..., Any]
+    provided: frozenset[str] = frozenset()
+    # The locals around the decorator, for string annotations that name local classes
+    # (``from __future__ import annotations`` in a function that defines endpoints).
+    namespace: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+
+
+def mark_endpoint(
+    wrapper: Any,
+    handler: Callable[..., Any],
+    provided: Collection[str] = (),
+    *,
+    depth: int | None = None,
+) -> EndpointMark:
+    """Record on ``wrapper`` (what the framework routes to) that it runs ``handler``.
+
+    ``depth``: how many frames up the user's decorator call is, counted from the
+    caller of ``mark_endpoint`` (1 when the adapter's ``inject`` calls it directly);
+    its locals help resolve annotations that name local classes.
+    """
+    namespace = caller_namespace(depth + 1) if depth is not None else None
+    mark = EndpointMark(unwrap_injected(handler), frozenset(provided), namespace)
+    setattr(wrapper, ENDPOINT_ATTR, mark)
+    return mark
+
+
+def caller_namespace(depth: int) -> dict[str, Any] | None:
+    """The locals ``depth`` frames above the caller, unless that is module level."""
+    try:
+        frame = sys._getframe(depth + 1)
+    except ValueError:
+        return None
+    if frame.f_locals is frame.f_globals:
+        return None  # module level: annotations see these already
+    return dict(frame.f_locals)
+
+
+def endpoint_of(obj: Any) -> EndpointMark | None:
+    """The mark of a wrapper made by an adapter's ``inject``, or None."""
+    mark = getattr(obj, ENDPOINT_ATTR, None)
+    return mark if isinstance(mark, EndpointMark) else None
+
+
+def missing_extra(framework: str, extra: str, error: ImportError) -> ImportError:
+    """The ImportError an adapter raises when its framework is not installed."""
+    message = (
+        f"injectkit.integrations.{extra} needs {framework}, which is not installed: "
+        f'pip install "injectkit[{extra}]"'
+    )
+    replacement = ImportError(message, name=error.name)
+    replacement.__cause__ = error
+    return replacement
+
+
+# --- reading free parameters from the request ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterProblem:
+    """One request value that could not be used; rendered like FastAPI's 422 details."""
+
+    source: str  # "path", "query", ... or "request" when the value was in none of them
+    name: str
+    kind: str  # "missing", "int_parsing", "float_parsing", "bool_parsing", "enum"
+    message: str
+    value: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        detail: dict[str, Any] = {
+            "loc": [self.source, self.name],
+            "msg": self.message,
+            "type": self.kind,
+        }
+        if self.value is not None:
+            detail["input"] = self.value
+        return detail
+
+
+class InvalidParameters(ValueError):
+    """The request's path or query values do not fit the handler: answer 422.
+
+    This is the client's mistake, not the app's, so it is not an InjectionError.
+    ``body()`` is the JSON body to send: ``{"detail": [{"loc": [...], "msg": ...}]}``.
+    """
+
+    status_code = 422
+
+    def __init__(self, problems: Iterable[ParameterProblem]) -> None:
+        self.problems = tuple(problems)
+        names = ", ".join(f"{p.name} ({p.message})" for p in self.problems)
+        super().__init__(f"invalid request parameters: {names}")
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": [problem.as_dict() for problem in self.problems]}
+
+
+class _Unconvertible(ValueError):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+def _to_str(value: str) -> str:
+    return value
+
+
+def _to_int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise _Unconvertible(
+            "int_parsing", "Input should be a valid integer, unable to parse string as an integer"
+        ) from None
+
+
+def _to_float(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise _Unconvertible(
+            "float_parsing", "Input should be a valid number, unable to parse string as a number"
+        ) from None
+
+
+def _to_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise _Unconvertible(
+        "bool_parsing", "Input should be a valid boolean, unable to interpret input"
+    )
+
+
+def _to_enum(cls: type[enum.Enum]) -> Callable[[str], Any]:
+    def convert(value: str) -> Any:
+        for member in cls:
+            if str(member.value) == value:
+                return member
+        allowed = ", ".join(repr(str(m.value)) for m in cls)
+        raise _Unconvertible("enum", f"Input should be {allowed}")
+
+    return convert
+
+
+_SCALARS: dict[Any, Callable[[str], Any]] = {
+    str: _to_str,
+    int: _to_int,
+    float: _to_float,
+    bool: _to_bool,
+    inspect.Parameter.empty: _to_str,
+    Any: _to_str,
+}
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return members[0], True
+    return annotation, False
+
+
+def converter_for(annotation: Any) -> Callable[[str], Any] | None:
+    """How to turn a request string into ``annotation``; None if there is no way.
+
+    Handles ``str``, ``int``, ``float``, ``bool``, ``Enum`` subclasses, unannotated
+    parameters (kept as ``str``) and ``Optional`` / ``X | None`` of these.  A converter
+    raises ``ValueError`` (with ``kind`` and ``message``) on a bad value.
+    """
+    inner, _ = _strip_optional(annotation)
+    if typing.get_origin(inner) is typing.Annotated:
+        inner = typing.get_args(inner)[0]
+    try:
+        scalar = _SCALARS.get(inner)
+    except TypeError:  # an unhashable annotation
+        return None
+    if scalar is not None:
+        return scalar
+    if isinstance(inner, type) and issubclass(inner, enum.Enum):
+        return _to_enum(inner)
+    return None
+
+
+@dataclass(frozen=True)
+class FieldReader:
+    """How one free parameter is filled from the request."""
+
+    name: str
+    annotation: Any
+    required: bool
+    convert: Callable[[str], Any] | None  # None: never read from the request (has a default)
+    owner: str  # the handler or provider that declares the parameter
+
+    def read(self, sources: tuple[tuple[str, Mapping[str, Any]], ...]) -> tuple[bool, Any]:
+        """(found, value) from the first source that has the name; raises _Unconvertible."""
+        for _, values in sources:
+            if self.name in values:
+                raw = values[self.name]
+                if not isinstance(raw, str):
+                    return True, raw  # a router already converted it (``{id:int}``)
+                assert self.convert is not None  # readers without converters are filtered
+                return True, self.convert(raw)
+        return False, None
+
+
+class Endpoint:
+    """A handler prepared once for one container and one set of context types.
+
+    ``read(*sources)`` takes ``(source_name, mapping)`` pairs, first match wins (path
+    before query), and returns the values for the handler's free parameters;
+    ``call``/``call_sync`` run the handler in an open request scope.
+    """
+
+    def __init__(
+        self,
+        container: Container,
+        handler: Callable[..., Any],
+        context_types: frozenset[Any],
+        provided: frozenset[str],
+        namespace: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.container = container
+        self.handler = unwrap_injected(handler)
+        self.name = describe(self.handler)
+        self.context_types = context_types
+        self.provided = provided
+        self.is_async = call_kind(self.handler).is_async
+        self._lock = threading.Lock()
+        self._generation: object = object()
+        self._fields: tuple[FieldReader, ...] = ()
+        if namespace:
+            # No public way yet to hand the core a namespace for a function that is not
+            # decorated by the container itself; fall back quietly if it changes.
+            remember = getattr(container, "_remember_namespace", None)
+            if remember is not None:
+                remember(self.handler, dict(namespace))
+        self.refresh()
+
+    # Overrides change the graph (a fake provider may take other free parameters), so the
+    # readers are rebuilt when the container's registrations or overrides change.
+    def _current_generation(self) -> object:
+        return getattr(self.container, "_generation", None)
+
+    def refresh(self) -> None:
+        """Validate the graph and rebuild the readers (raises InjectionError)."""
+        with self._lock:
+            generation = self._current_generation()
+            self.container.validate(self.handler, context_types=self.context_types)
+            graph = self.container.graph(self.handler, context_types=self.context_types)
+            fields: list[FieldReader] = []
+            errors: list[InjectionError] = []
+            for free in graph.free_parameters:
+                if free.name in self.provided:
+                    continue
+                convert = converter_for(free.annotation)
+                if convert is None and free.required:
+                    errors.append(self._unreadable(free.name, free.annotation, free.owner))
+                    continue
+                if convert is None:
+                    continue  # only ever its default
+                fields.append(
+                    FieldReader(free.name, free.annotation, free.required, convert, free.owner)
+                )
+            if errors:
+                raise combine(errors)
+            self._fields = tuple(fields)
+            self._generation = generation
+
+    def _unreadable(self, name: str, annotation: Any, owner: str) -> InjectionError:
+        shown = (
+            name if annotation is inspect.Parameter.empty else f"{name}: {type_name(annotation)}"
+        )
+        known = ", ".join(type_name(t) for t in sorted(self.context_types, key=type_name))
+        path = (self.name,) if owner == self.name else (self.name, owner)
+        return UnresolvableDependencyError(
+            f"Parameter {shown!r} of {owner} cannot be provided: its type is not registered "
+            f"in the container, not in the request context ({known or 'nothing'}), and a "
+            "path or query string cannot be converted to it.",
+            path=path,
+            requested=shown,
+            hint=f"register {type_name(annotation)} with the container (or mark the "
+            "parameter with Depends(...)), or annotate it as str, int, float or bool to "
+            "read it from the path or query.",
+        )
+
+    @property
+    def fields(self) -> tuple[FieldReader, ...]:
+        """The free parameters read from the request (rebuilt if overrides changed)."""
+        if self._generation is not self._current_generation():
+            self.refresh()
+        return self._fields
+
+    def read(self, *sources: tuple[str, Mapping[str, Any]]) -> dict[str, Any]:
+        """Values for the free parameters found in ``sources``; raises InvalidParameters."""
+        values: dict[str, Any] = {}
+        problems: list[ParameterProblem] = []
+        for reader in self.fields:
+            name = reader.name
+            try:
+                found, value = reader.read(sources)
+            except _Unconvertible as bad:
+                source, raw = next((s, m[name]) for s, m in sources if name in m)
+                problems.append(ParameterProblem(source, name, bad.kind, bad.message, raw))
+                continue
+            if found:
+                values[name] = value
+            elif reader.required:
+                where = sources[-1][0] if sources else "request"
+                problems.append(ParameterProblem(where, name, "missing", "Field required"))
+        if problems:
+            raise InvalidParameters(problems)
+        return values
+
+    async def call(self, scope: RequestScope, values: Mapping[str, Any]) -> Any:
+        """Run the handler in ``scope`` (awaited if async) with the request's values."""
+        return await scope.call(self.handler, **values)
+
+    def call_sync(self, scope: RequestScope, values: Mapping[str, Any]) -> Any:
+        """Run a sync handler in ``scope``; its graph must be sync end to end."""
+        return scope.call_sync(self.handler, **values)
+
+    def __repr__(self) -> str:
+        names = ", ".join(f.name for f in self._fields)
+        return f"<Endpoint {self.name} reads [{names}]>"
+
+
+class Endpoints:
+    """The prepared endpoints of one container and one set of context types.
+
+    ``prepare`` is for startup (it raises the graph's InjectionError); ``get`` is for a
+    request, and prepares an endpoint the startup walk did not see (a route added later).
+    Both take a handler or the :class:`EndpointMark` of its wrapper.
+    """
+
+    def __init__(self, container: Container, context_types: Iterable[Any] = ()) -> None:
+        self.container = container
+        self.context_types = frozenset(context_types)
+        self._prepared: dict[Any, Endpoint] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, handler: Callable[..., Any] | EndpointMark) -> Endpoint:
+        mark = handler if isinstance(handler, EndpointMark) else EndpointMark(handler)
+        func = unwrap_injected(mark.handler)
+        endpoint = Endpoint(self.container, func, self.context_types, mark.provided, mark.namespace)
+        with self._lock:
+            self._prepared[func] = endpoint
+        return endpoint
+
+    def get(self, handler: Callable[..., Any] | EndpointMark) -> Endpoint:
+        func = handler.handler if isinstance(handler, EndpointMark) else handler
+        endpoint = self._prepared.get(func)
+        if endpoint is None:
+            endpoint = self.prepare(handler)
+        return endpoint
+
+    def __len__(self) -> int:
+        return len(self._prepared)
+
+
+def prepare_endpoints(work: Iterable[tuple[Endpoints, EndpointMark]]) -> int:
+    """Prepare every (registry, mark) pair; one InjectionError listing every broken one.
+
+    Returns how many endpoints were prepared.
+    """
+    errors: list[InjectionError] = []
+    seen: set[tuple[int, Any]] = set()
+    for endpoints, mark in work:
+        key = (id(endpoints), unwrap_injected(mark.handler))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            endpoints.prepare(mark)
+        except InjectionError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise combine(list({str(e): e for e in errors}.values()))
+    return len(seen)
+
+
+# --- frameworks with parameters of their own (FastAPI, Litestar) ------------------------------
+
+
+class _FromContainer:
+    """The ``Annotated`` marker behind :data:`FromContainer`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "FromContainer"
+
+
+FROM_CONTAINER = _FromContainer()
+
+FromContainer = Annotated[T, FROM_CONTAINER]
+"""``FromContainer[Session]``: in an injected function, the container's ``Session``.
+
+For frameworks that read every unmarked parameter themselves (FastAPI, Litestar).
+"""
+
+
+def is_for_injectkit(annotation: Any, default: Any) -> bool:
+    """Whether a parameter is marked for injectkit rather than for the framework.
+
+    Marked: injectkit's ``Depends`` (as ``Annotated`` metadata or default), injectkit's
+    ``BackgroundTasks``, or ``FromContainer[T]``.
+    """
+    if isinstance(default, Depends):
+        return True
+    base = annotation
+    if typing.get_origin(annotation) is Annotated:
+        base, *metadata = typing.get_args(annotation)
+        if any(isinstance(m, (Depends, _FromContainer)) for m in metadata):
+            return True
+    return base is BackgroundTasks
+
+
+@dataclass(frozen=True)
+class SplitHandler:
+    """A handler's parameters split between the framework and injectkit.
+
+    ``core`` is what injectkit calls: every parameter keyword-only, the framework's ones
+    turned into plain free parameters (so their values also reach injectkit's
+    dependencies by name).  ``visible`` are the framework's parameters, with their
+    annotations evaluated, for the signature the framework reads.
+    """
+
+    handler: Callable[..., Any]
+    name: str
+    core: Callable[..., Any]
+    visible: tuple[inspect.Parameter, ...]
+    return_annotation: Any
+
+    @property
+    def visible_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.visible)
+
+
+def split_handler(
+    handler: Callable[..., Any],
+    *,
+    framework: str,
+    namespace: Mapping[str, Any] | None = None,
+    is_for_injectkit: Callable[[Any, Any], bool] = is_for_injectkit,
+) -> SplitHandler:
+    """Split ``handler``'s parameters (see :class:`SplitHandler`); raises InjectionError."""
+    original = unwrap_injected(handler)
+    name = describe(original)
+    kind = call_kind(original)
+    if kind.has_finalizer:
+        raise InjectionError(
+            f"{name} is a {kind.value} function; the {framework} adapter injects functions "
+            "and async functions.",
+            path=(name,),
+            hint="make it an injectkit provider (Depends or @container.provider), or a "
+            f"plain {framework} dependency without @inject.",
+        )
+    read_signature(original, namespace)  # an annotation that cannot be evaluated: say which
+    try:
+        hints = typing.get_type_hints(original, localns=dict(namespace or {}), include_extras=True)
+    except Exception:  # read_signature found them fine with its own fallbacks
+        hints = {}
+    signature = inspect.signature(original)
+    visible: list[inspect.Parameter] = []
+    for_core: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        annotation = hints.get(parameter.name, parameter.annotation)
+        if is_for_injectkit(annotation, parameter.default):
+            for_core.append(parameter.replace(kind=_KEYWORD, annotation=annotation))
+        else:
+            visible.append(parameter.replace(kind=_KEYWORD, annotation=annotation))
+            for_core.append(inspect.Parameter(parameter.name, _KEYWORD))
+    return SplitHandler(
+        handler=original,
+        name=name,
+        core=core_function(original, for_core),
+        visible=tuple(visible),
+        return_annotation=hints.get("return", signature.return_annotation),
+    )
+
+
+def core_function(
+    handler: Callable[..., Any], parameters: Iterable[inspect.Parameter]
+) -> Callable[..., Any]:
+    """A function with the signature ``parameters`` that calls ``handler(**values)``."""
+    core: Callable[..., Any]
+    if call_kind(handler).is_async:
+
+        async def call_async(**values: Any) -> Any:
+            return await handler(**values)
+
+        core = call_async
+    else:
+
+        def call_sync(**values: Any) -> Any:
+            return handler(**values)
+
+        core = call_sync
+
+    parameters = list(parameters)
+    copy_names(core, handler)  # errors name the handler, not this function
+    setattr(core, "__signature__", inspect.Signature(parameters))  # noqa: B010
+    core.__annotations__ = {
+        p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty
+    }
+    return core
+
+
+def copy_names(wrapper: Any, original: Any) -> None:
+    """Give ``wrapper`` the name, module and docstring of ``original`` (no ``__wrapped__``:
+    frameworks follow it to the original's signature)."""
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(wrapper, attribute, getattr(original, attribute, None))
+
+
+# --- ASGI: a request scope per connection, the app scope per lifespan ---------------------------
+
+SCOPE_KEY = "injectkit"
+"""The ASGI scope key under which an adapter keeps the connection's :class:`Exchange`."""
+
+
+class Exchange:
+    """One HTTP request or WebSocket connection, as an ASGI adapter keeps it.
+
+    ``scope``: its request scope; ``connection``: the framework's request object that
+    the context holds; ``endpoints``: where its endpoints are prepared; ``error``: the
+    exception a handler raised, which drops the tasks even if the framework turned it
+    into a response.
+    """
+
+    __slots__ = ("connection", "endpoints", "error", "scope")
+
+    def __init__(self, scope: RequestScope, connection: Any, endpoints: Endpoints) -> None:
+        self.scope = scope
+        self.connection = connection
+        self.endpoints = endpoints
+        self.error: BaseException | None = None
+
+    def endpoint(self, mark: EndpointMark) -> Endpoint:
+        return self.endpoints.get(mark)
+
+
+def exchange_of(asgi_scope: Mapping[str, Any], *, setup_hint: str) -> Exchange:
+    """The connection's :class:`Exchange`; InjectionError (with ``setup_hint``) if none."""
+    exchange = asgi_scope.get(SCOPE_KEY)
+    if not isinstance(exchange, Exchange):
+        raise InjectionError(
+            "No injectkit request scope is open for this connection.", hint=setup_hint
+        )
+    return exchange
+
+
+ASGIApp = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+async def serve_connection(
+    app: ASGIApp,
+    exchange: Exchange,
+    scope: MutableMapping[str, Any],
+    receive: Callable[[], Awaitable[Any]],
+    send: Callable[[Any], Awaitable[None]],
+) -> None:
+    """Run ``app`` for one connection inside ``exchange.scope``; close it afterwards.
+
+    ``scope`` must already hold ``exchange`` under :data:`SCOPE_KEY`.  When ``app``
+    returns, the last body message has been handed to the server (or the WebSocket has
+    closed): that is "after the response", so the tasks run then, then the finalizers.
+    """
+    request_scope = exchange.scope
+    await request_scope.__aenter__()
+    try:
+        await app(scope, receive, send)
+    except BaseException as exc:
+        error = await request_scope.aclose(exc)
+        if error is None or error is exc:
+            raise
+        raise error from exc  # a finalizer failed while handling exc
+    handled = exchange.error
+    error = await request_scope.aclose(handled)
+    if error is not None and error is not handled:
+        raise error
+
+
+async def serve_lifespan(
+    app: ASGIApp,
+    container: Container,
+    startup: Callable[[], Any],
+    scope: MutableMapping[str, Any],
+    receive: Callable[[], Awaitable[Any]],
+    send: Callable[[Any], Awaitable[None]],
+) -> None:
+    """The ASGI lifespan around ``app``: ``startup()`` first, ``container.aclose()`` last.
+
+    A startup error (a broken graph) is sent as ``lifespan.startup.failed`` before the
+    app's own startup runs.  The container closes after the app's own shutdown.  An app
+    that does not speak the lifespan protocol (raises before reading a message) gets it
+    spoken for the container alone.
+    """
+    first = await receive()
+    try:
+        startup()
+    except InjectionError as exc:
+        await send({"type": "lifespan.startup.failed", "message": str(exc)})
+        raise
+    received = False
+    answered = False
+    closed = False
+
+    async def app_receive() -> Any:
+        nonlocal received
+        if not received:
+            received = True
+            return first
+        return await receive()
+
+    async def app_send(message: Any) -> None:
+        nonlocal answered, closed
+        answered = True
+        if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+            closed = True
+            try:
+                await container.aclose()
+            except Exception as exc:
+                if message["type"] == "lifespan.shutdown.complete":
+                    message = {"type": "lifespan.shutdown.failed", "message": repr(exc)}
+        await send(message)
+
+    try:
+        await app(scope, app_receive, app_send)
+    except BaseException:
+        if received or answered:
+            raise
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        closed = True
+        await container.aclose()
+        await send({"type": "lifespan.shutdown.complete"})
+    finally:
+        if not closed:
+            await container.aclose()
+
+
+# --- the app scope and the framework's lifespan ----------------------------------------------
+
+
+@asynccontextmanager
+async def app_lifespan(
+    container: Container, startup: Callable[[], None] | None = None
+) -> AsyncIterator[None]:
+    """Run ``startup`` (prepare endpoints) on enter; end the app scope on exit.
+
+    A broken graph raises from ``startup`` and the app does not start; the app-scoped
+    finalizers run on shutdown (``await container.aclose()``), also after an error.
+    """
+    if startup is not None:
+        startup()
+    try:
+        yield
+    finally:
+        await container.aclose()
+
+
+@contextmanager
+def app_lifespan_sync(
+    container: Container, startup: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """The sync twin of :func:`app_lifespan` (``container.close()`` on exit)."""
+    if startup is not None:
+        startup()
+    try:
+        yield
+    finally:
+        container.close()

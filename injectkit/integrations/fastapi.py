@@ -1,0 +1,245 @@
+"""FastAPI: container providers in routes and ``Depends`` functions, next to FastAPI's own.
+
+::
+
+    from injectkit.integrations.fastapi import FromContainer, inject, provide, setup
+
+    @app.post("/send-notification/{email}")
+    @inject
+    async def send_notification(
+        email: str,                                     # FastAPI: a path parameter
+        background_tasks: BackgroundTasks,              # injectkit's, shared per request
+        q: Annotated[str | None, Depends(get_query)],   # injectkit's Depends
+        db: FromContainer[Session],                     # registered in the container
+    ) -> dict[str, str]: ...
+
+    setup(app, container)
+
+In a function decorated with :func:`inject` (a route, or a FastAPI dependency), a
+parameter is injectkit's when it is marked for it: injectkit's ``Depends``, injectkit's
+``BackgroundTasks``, or ``FromContainer[T]`` (a type resolved by the container).  Every
+other parameter is FastAPI's, exactly as without ``inject``: path, query, body, header,
+FastAPI's ``Depends``, ``Request``...  FastAPI's values are also offered by name to the
+free parameters of injectkit's dependencies; a free parameter FastAPI does not fill is
+read from the path, then the query (a bad value is FastAPI's usual 422).
+
+``provide(T)`` is a FastAPI dependency that gives the container's ``T``:
+``db: Annotated[Session, fastapi.Depends(provide(Session))]`` works in any FastAPI
+function, decorated or not.
+
+:func:`setup` installs the same ASGI middleware as the Starlette adapter: a request scope
+per request or WebSocket connection, closed after the response (injectkit's background
+tasks, then finalizers), every injected route and dependency validated at startup, the
+container's app scope closed at shutdown.  A route that returns a ``Response`` with its
+own ``background=`` keeps the tasks added to FastAPI's ``BackgroundTasks`` too (FastAPI
+alone would drop them), and injectkit's tasks are never attached to the response at all.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import typing
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
+
+from .. import BackgroundTasks, Depends, InjectionError
+from .._introspect import call_kind, describe, read_signature, type_name, unwrap_injected
+from ._kernel import InvalidParameters, caller_namespace, mark_endpoint, missing_extra
+from .starlette import InjectKitMiddleware, exchange_of, get_scope, run_endpoint, setup
+
+try:
+    import fastapi
+    from fastapi.exceptions import RequestValidationError
+    from starlette.background import BackgroundTasks as StarletteBackgroundTasks
+    from starlette.requests import HTTPConnection
+    from starlette.responses import Response
+except ImportError as error:  # pragma: no cover - exercised by the missing-extra test
+    raise missing_extra("FastAPI", "fastapi", error) from error
+
+__all__ = ["FromContainer", "InjectKitMiddleware", "get_scope", "inject", "provide", "setup"]
+
+T = TypeVar("T")
+
+_CONNECTION = "injectkit_connection__"
+_FASTAPI_TASKS = "injectkit_fastapi_tasks__"
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+class _FromContainer:
+    """The ``Annotated`` marker behind :data:`FromContainer`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "FromContainer"
+
+
+FROM_CONTAINER = _FromContainer()
+
+FromContainer = Annotated[T, FROM_CONTAINER]
+"""``FromContainer[Session]``: in an injected FastAPI function, the container's Session."""
+
+
+def _is_injectkit(annotation: Any, default: Any) -> bool:
+    if isinstance(default, Depends):
+        return True
+    base = annotation
+    if typing.get_origin(annotation) is Annotated:
+        base, *metadata = typing.get_args(annotation)
+        if any(isinstance(m, (Depends, _FromContainer)) for m in metadata):
+            return True
+    return base is BackgroundTasks
+
+
+def _core(handler: Callable[..., Any], parameters: list[inspect.Parameter]) -> Callable[..., Any]:
+    """The function injectkit sees: FastAPI's parameters become plain free parameters."""
+    core: Callable[..., Any]
+    if call_kind(handler).is_async:
+
+        async def call_async(**values: Any) -> Any:
+            return await handler(**values)
+
+        core = call_async
+    else:
+
+        def call_sync(**values: Any) -> Any:
+            return handler(**values)
+
+        core = call_sync
+
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(core, attribute, getattr(handler, attribute, None))
+    setattr(core, "__signature__", inspect.Signature(parameters))  # noqa: B010 - mypy: unknown attr
+    core.__annotations__ = {
+        p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty
+    }
+    return core
+
+
+def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Let injectkit fill the marked parameters of a FastAPI route or dependency.
+
+    Put it under the route decorator (``@app.get(...)`` then ``@inject``).  FastAPI
+    sees the function's own FastAPI parameters; injectkit fills the rest in the
+    request's scope.  Sync functions run in a worker thread.
+    """
+    original = unwrap_injected(handler)
+    name = describe(original)
+    kind = call_kind(original)
+    if kind.has_finalizer:
+        raise InjectionError(
+            f"{name} is a {kind.value} function; the FastAPI adapter injects functions and "
+            "async functions.",
+            path=(name,),
+            hint="make it an injectkit provider (Depends or @container.provider), or a "
+            "plain FastAPI dependency without @inject.",
+        )
+    namespace = caller_namespace(1)
+    read_signature(original, namespace)  # an annotation that cannot be evaluated: say which
+    hints = typing.get_type_hints(original, localns=namespace, include_extras=True)
+    signature = inspect.signature(original)
+    visible: list[inspect.Parameter] = []
+    seen_by_injectkit: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if parameter.name in (_CONNECTION, _FASTAPI_TASKS):
+            raise InjectionError(f"{name} uses the reserved parameter name {parameter.name!r}.")
+        annotation = hints.get(parameter.name, parameter.annotation)
+        if _is_injectkit(annotation, parameter.default):
+            seen_by_injectkit.append(parameter.replace(kind=_KEYWORD, annotation=annotation))
+        else:
+            visible.append(parameter.replace(kind=_KEYWORD, annotation=annotation))
+            seen_by_injectkit.append(inspect.Parameter(parameter.name, _KEYWORD))
+    core = _core(original, seen_by_injectkit)
+    # FastAPI fills one parameter per special type: share the function's own, if any.
+    connection_name = _named(visible, lambda tp: tp is HTTPConnection) or _CONNECTION
+    tasks_name = (
+        _named(visible, lambda tp: issubclass(tp, StarletteBackgroundTasks)) or _FASTAPI_TASKS
+    )
+    hidden = {connection_name, tasks_name} - {p.name for p in visible}
+
+    async def endpoint(**kwargs: Any) -> Any:
+        connection: HTTPConnection = kwargs[connection_name]
+        fastapi_tasks: StarletteBackgroundTasks = kwargs[tasks_name]
+        for name in hidden:
+            del kwargs[name]
+        exchange = exchange_of(connection)
+        prepared = exchange.endpoint(mark)
+        try:
+            values = prepared.read(
+                ("path", connection.path_params), ("query", connection.query_params)
+            )
+        except InvalidParameters as bad:
+            raise RequestValidationError([p.as_dict() for p in bad.problems]) from None
+        values.update(kwargs)
+        try:
+            result = await run_endpoint(prepared, exchange.scope, values)
+        except BaseException as exc:
+            exchange.error = exc
+            raise
+        if isinstance(result, Response) and result.background is not None and fastapi_tasks.tasks:
+            # FastAPI keeps a response's own ``background`` and drops its BackgroundTasks.
+            result.background = StarletteBackgroundTasks([result.background, *fastapi_tasks.tasks])
+        return result
+
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(endpoint, attribute, getattr(original, attribute, None))
+    extra = [
+        inspect.Parameter(_CONNECTION, _KEYWORD, annotation=HTTPConnection),
+        inspect.Parameter(_FASTAPI_TASKS, _KEYWORD, annotation=fastapi.BackgroundTasks),
+    ]
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*visible, *(p for p in extra if p.name in hidden)],
+        return_annotation=hints.get("return", signature.return_annotation),
+    )
+    mark = mark_endpoint(endpoint, core, provided=[p.name for p in visible])
+    return endpoint
+
+
+def _named(parameters: list[inspect.Parameter], test: Callable[[type], bool]) -> str | None:
+    """The first parameter whose (unannotated) type passes ``test``."""
+    for parameter in parameters:
+        annotation = parameter.annotation
+        if typing.get_origin(annotation) is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        if isinstance(annotation, type) and test(annotation):
+            return parameter.name
+    return None
+
+
+_provided: dict[Any, Callable[..., Any]] = {}
+_provided_lock = threading.Lock()
+
+
+def provide(tp: type[T]) -> Callable[..., Coroutine[Any, Any, T]]:
+    """A FastAPI dependency giving the container's ``tp`` for this request.
+
+    ``Annotated[Session, fastapi.Depends(provide(Session))]``; validated at startup like
+    an injected route.
+    """
+    with _provided_lock:
+        dependency = _provided.get(tp)
+        if dependency is None:
+            dependency = _provided[tp] = _make_provider(tp)
+    return dependency
+
+
+def _make_provider(tp: Any) -> Callable[..., Coroutine[Any, Any, Any]]:
+    def from_container(value: Any) -> Any:
+        return value
+
+    from_container.__name__ = from_container.__qualname__ = f"provide({type_name(tp)})"
+    core = _core(from_container, [inspect.Parameter("value", _KEYWORD, annotation=tp)])
+
+    async def dependency(**kwargs: Any) -> Any:
+        exchange = exchange_of(kwargs[_CONNECTION])
+        return await exchange.endpoint(mark).call(exchange.scope, {})
+
+    dependency.__name__ = dependency.__qualname__ = from_container.__name__
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(_CONNECTION, _KEYWORD, annotation=HTTPConnection)]
+    )
+    mark = mark_endpoint(dependency, core)
+    return dependency

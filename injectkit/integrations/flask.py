@@ -1,0 +1,379 @@
+"""Flask adapter: a request scope per request, closed when the WSGI server closes the body.
+
+::
+
+    from injectkit.integrations.flask import inject, setup
+
+    @app.post("/send-notification/<email>")
+    @inject
+    def send_notification(email: str, tasks: BackgroundTasks) -> dict[str, str]: ...
+
+    setup(app, container)   # after the routes: validates every injected view
+
+How a request goes:
+
+- ``setup`` wraps ``app.wsgi_app``.  The request scope is opened on first use (an
+  injected view, or :func:`get_scope`) with the Flask ``Request`` in its context, so a
+  parameter annotated ``flask.Request`` (or werkzeug's ``Request``) receives it.
+- Free parameters of the view and its providers are read from the view arguments
+  (the URL rule's variables), then from the query string, converted to ``str``,
+  ``int``, ``float``, ``bool`` (or an ``Enum``, or an optional of these); a value that
+  does not convert is answered with a 422 JSON body naming the parameter.
+- The scope is closed when the WSGI server calls ``close()`` on the response body, which
+  it does after sending the last byte (PEP 3333), also for streamed responses and when
+  the client went away.  ``teardown_request`` would be too early: it runs before a
+  streamed body is sent.  Background tasks then run in that thread, in order (``async
+  def`` tasks each on a fresh event loop), then the request finalizers.
+- If the view raised (including ``abort(404)``), its tasks are dropped and the
+  exception is thrown into the finalizers; Flask still answers with its error response.
+- The graph is sync end to end: an async provider is an InjectionError at ``setup``.
+- App-scoped finalizers run at interpreter exit (an ``atexit`` hook, on by default), or
+  when you call ``container.close()`` yourself, e.g. from a server's shutdown hook.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextvars
+import functools
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from .. import Container, InjectionError, RequestScope
+from .._exceptions import combine
+from .._introspect import call_kind, describe, unwrap_injected
+from ._kernel import (
+    EndpointMark,
+    Endpoints,
+    InvalidParameters,
+    endpoint_of,
+    mark_endpoint,
+    missing_extra,
+    prepare_endpoints,
+)
+
+try:
+    import flask
+    from werkzeug.wrappers import Request as WerkzeugRequest
+except ImportError as error:  # pragma: no cover - exercised without the extra installed
+    raise missing_extra("Flask", "flask", error) from None
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["get_scope", "inject", "setup"]
+
+logger = logging.getLogger("injectkit")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_EXTENSION = "injectkit"
+_ENVIRON_KEY = "injectkit.request"
+
+
+class _Binding:
+    """What ``setup`` ties to one app: the container and its prepared endpoints."""
+
+    __slots__ = ("container", "endpoints", "request_types")
+
+    def __init__(
+        self, container: Container, endpoints: Endpoints, request_types: tuple[type, ...]
+    ) -> None:
+        self.container = container
+        self.endpoints = endpoints
+        self.request_types = request_types
+
+
+class _RequestState:
+    """One WSGI call: its request scope (opened on first use) and how the request ended."""
+
+    __slots__ = ("binding", "context", "error", "finished", "scope")
+
+    def __init__(self, binding: _Binding) -> None:
+        self.binding = binding
+        # The request runs in a copy of the server thread's context, so that the open
+        # scope (a context variable) does not leak into whatever the thread does next
+        # (a test that has not closed its test-client response, a reused worker thread).
+        self.context = contextvars.copy_context()
+        self.scope: RequestScope | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+
+    def open(self, request: WerkzeugRequest) -> RequestScope:
+        scope = self.scope
+        if scope is None:
+            if self.finished:
+                raise InjectionError(
+                    "The request scope was asked for after Flask had produced the response, "
+                    "and nothing would close it.",
+                    hint="call get_scope() (or an injected function) in the view itself, "
+                    "before it returns; a streamed body may use what the view resolved.",
+                )
+            context = dict.fromkeys(self.binding.request_types, request)
+            scope = self.binding.container.request(context)
+            scope.__enter__()
+            self.scope = scope
+        return scope
+
+    def fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+
+    def finish(self, exc: BaseException | None = None) -> BaseException | None:
+        """Close the scope; return a new exception a finalizer raised, if any."""
+        self.finished = True
+        scope, self.scope = self.scope, None
+        if scope is None:
+            return None
+        cause = exc if exc is not None else self.error
+        ended = scope.close(cause)
+        return ended if ended is not None and ended is not cause else None
+
+
+class _ClosingBody:
+    """The response body, handed on to the server; its ``close()`` closes the scope.
+
+    An exception raised while producing the body (a streamed generator failing) counts
+    as the request failing: the tasks are dropped and the finalizers see it.
+    """
+
+    __slots__ = ("_body", "_iterator", "_state")
+
+    def __init__(self, body: Iterable[bytes], state: _RequestState) -> None:
+        self._body = body
+        self._iterator: Iterator[bytes] | None = None
+        self._state = state
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._iterator = iter(self._body)
+        return self
+
+    def __next__(self) -> bytes:
+        if self._iterator is None:
+            self._iterator = iter(self._body)
+        try:
+            return self._state.context.run(next, self._iterator)
+        except StopIteration:
+            raise
+        except BaseException as exc:
+            self._state.fail(exc)
+            raise
+
+    def close(self) -> None:
+        self._state.context.run(self._close)
+
+    def _close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        except BaseException as exc:
+            self._state.fail(exc)
+            raise
+        finally:
+            error = self._state.finish()
+            if error is not None:
+                # The response is out; the server can do nothing better than log it.
+                logger.error(
+                    "a request finalizer failed after the response was sent", exc_info=error
+                )
+
+
+class _ScopeMiddleware:
+    """Wraps ``app.wsgi_app``: gives each call a request state and closes it at the end."""
+
+    def __init__(self, wsgi_app: WSGIApplication, binding: _Binding) -> None:
+        self.wsgi_app = wsgi_app
+        self.binding = binding
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        state = _RequestState(self.binding)
+        environ[_ENVIRON_KEY] = state
+        try:
+            body = state.context.run(self.wsgi_app, environ, start_response)
+        except BaseException as exc:  # Flask re-raises when PROPAGATE_EXCEPTIONS is on
+            error = state.context.run(state.finish, exc)
+            if error is not None:
+                raise error from exc
+            raise
+        if state.scope is None:
+            # Nothing to close: leave the body untouched (servers may send files directly).
+            state.finished = True
+            return body
+        return _ClosingBody(body, state)
+
+
+def _state_of(request: WerkzeugRequest) -> _RequestState:
+    state = request.environ.get(_ENVIRON_KEY)
+    if not isinstance(state, _RequestState):
+        raise InjectionError(
+            "This Flask app has no injectkit container.",
+            hint="call injectkit.integrations.flask.setup(app, container) when creating the "
+            "app, after registering its routes.",
+        )
+    return state
+
+
+def _current_request(where: str) -> WerkzeugRequest:
+    if not flask.has_request_context():
+        raise InjectionError(
+            f"{where} needs a Flask request, and none is active.",
+            hint="call it while Flask handles a request (in a view), or open a scope "
+            "yourself with `with container.request() as scope:`.",
+        )
+    request: WerkzeugRequest = cast(Any, flask.request)._get_current_object()
+    return request
+
+
+def get_scope(request: WerkzeugRequest | None = None) -> RequestScope:
+    """The request scope of ``request`` (default: the current one), opened if need be.
+
+    It is closed after the response has been sent, like the scope of an injected view:
+    ``get_scope().call_sync(func)`` runs ``func`` with injection in this request.
+    """
+    if request is None:
+        request = _current_request("get_scope()")
+    return _state_of(request).open(request)
+
+
+def _unprocessable(error: InvalidParameters) -> flask.Response:
+    response = flask.jsonify(error.body())
+    response.status_code = error.status_code
+    return response
+
+
+def inject(view: F) -> F:
+    """Decorator for Flask views: fill the view's parameters from the app's container.
+
+    Put it under the route decorator.  The view must be a ``def`` function whose graph is
+    sync end to end; free parameters come from the URL rule's variables, then the query.
+    """
+    handler = unwrap_injected(view)
+    kind = call_kind(handler)
+    if kind.is_async or kind.has_finalizer:
+        raise InjectionError(
+            f"{describe(handler)} is a {kind.value} function, but the Flask adapter "
+            "injects plain `def` views.",
+            path=(describe(handler),),
+            hint="define the view with `def`; for async endpoints use an ASGI framework "
+            "(injectkit.integrations.starlette) or aiohttp.",
+        )
+
+    mark: EndpointMark
+
+    @functools.wraps(handler)
+    def endpoint(**view_args: Any) -> Any:
+        request = _current_request(describe(handler))
+        state = _state_of(request)
+        prepared = state.binding.endpoints.get(mark)
+        try:
+            values = prepared.read(("path", view_args), ("query", request.args))
+        except InvalidParameters as bad:
+            return _unprocessable(bad)
+        scope = state.open(request)
+        try:
+            return prepared.call_sync(scope, values)
+        except BaseException as exc:
+            state.fail(exc)
+            raise
+
+    mark = mark_endpoint(endpoint, handler)
+    return cast(F, endpoint)
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+def _request_types(app: flask.Flask) -> tuple[type, ...]:
+    types: list[type] = [flask.Request, WerkzeugRequest]
+    if app.request_class not in types:
+        types.append(app.request_class)
+    return tuple(types)
+
+
+def _injected_views(app: flask.Flask) -> dict[str, EndpointMark]:
+    views: dict[str, EndpointMark] = {}
+    for name, view in app.view_functions.items():
+        mark = endpoint_of(view)
+        if mark is not None:
+            views[name] = mark
+    return views
+
+
+def _check_rule_variables(
+    app: flask.Flask, views: dict[str, EndpointMark], binding: _Binding
+) -> None:
+    """A URL variable that no injected parameter reads is a typo: say so at startup."""
+    problems: list[InjectionError] = []
+    for rule in app.url_map.iter_rules():
+        mark = views.get(rule.endpoint)
+        if mark is None:
+            continue
+        read = {field.name for field in binding.endpoints.get(mark).fields}
+        unread = sorted(set(rule.arguments) - read)
+        if unread:
+            name = describe(mark.handler)
+            problems.append(
+                InjectionError(
+                    f"The URL rule {rule.rule!r} passes {', '.join(unread)} to {name}, but no "
+                    "parameter of it or of its dependencies reads "
+                    f"{'that name' if len(unread) == 1 else 'those names'}.",
+                    path=(name,),
+                    requested=", ".join(unread),
+                    hint="rename the URL variable or the parameter so that they match "
+                    "(a parameter annotated str, int, float or bool).",
+                )
+            )
+    if problems:
+        raise combine(problems)
+
+
+_closing_at_exit: weakref.WeakSet[Container] = weakref.WeakSet()
+_exit_lock = threading.Lock()
+_exit_hook_registered = False
+
+
+def _close_containers_at_exit() -> None:
+    for container in list(_closing_at_exit):
+        try:
+            container.close()
+        except Exception:
+            logger.exception("closing %r at exit failed", container)
+
+
+def _close_at_exit(container: Container) -> None:
+    global _exit_hook_registered
+    with _exit_lock:
+        _closing_at_exit.add(container)
+        if not _exit_hook_registered:
+            atexit.register(_close_containers_at_exit)
+            _exit_hook_registered = True
+
+
+def setup(app: flask.Flask, container: Container, *, close_at_exit: bool = True) -> None:
+    """Tie ``container`` to ``app``: a request scope per request, views validated now.
+
+    Call it after registering the app's routes and blueprints: every view decorated with
+    :func:`inject` is validated here, and a broken graph raises its InjectionError (a
+    view added later is validated on its first request).  ``close_at_exit`` closes the
+    container (its app-scoped finalizers) when the interpreter exits; Flask has no
+    shutdown event of its own.
+    """
+    if _EXTENSION in app.extensions:
+        raise InjectionError(
+            f"setup() has already been called for the Flask app {app.name!r}.",
+            hint="call setup(app, container) once per app.",
+        )
+    request_types = _request_types(app)
+    endpoints = Endpoints(container, request_types)
+    binding = _Binding(container, endpoints, request_types)
+    views = _injected_views(app)
+    prepare_endpoints((endpoints, mark) for mark in views.values())
+    _check_rule_variables(app, views, binding)
+    app.extensions[_EXTENSION] = binding
+    app.wsgi_app = _ScopeMiddleware(app.wsgi_app, binding)  # type: ignore[method-assign]
+    if close_at_exit:
+        _close_at_exit(container)

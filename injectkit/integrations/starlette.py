@@ -1,0 +1,239 @@
+"""Starlette, and any ASGI app: a request scope per HTTP request or WebSocket connection.
+
+::
+
+    from injectkit.integrations.starlette import inject, setup
+
+    @inject
+    async def send_notification(email: str, tasks: BackgroundTasks) -> dict[str, str]:
+        tasks.add_task(write_log, f"notification for {email}\\n")
+        return {"message": "Notification sent in the background"}
+
+    app = Starlette(routes=[Route("/send-notification/{email}", send_notification,
+                                  methods=["POST"])])
+    setup(app, container)
+
+:class:`InjectKitMiddleware` (what ``setup`` installs; wrap any other ASGI app with it
+directly) opens a request scope for every ``http`` and ``websocket`` connection, with
+the connection in its context as ``Request`` / ``WebSocket`` and ``HTTPConnection``,
+and closes it when the app has finished: after the last body message has been sent, or
+after the WebSocket has closed.  Background tasks run then, then request finalizers.
+On lifespan startup it validates every endpoint made by :func:`inject`; on shutdown it
+ends the container's app scope.
+
+An endpoint made by :func:`inject` takes its free parameters from the path parameters,
+then the query string (converted to ``str``, ``int``, ``float``, ``bool``, an ``Enum``
+or their optionals; a bad value is a 422 JSON response naming the parameter).  It
+returns a ``Response`` as it is and anything else as JSON.  A handler that raises
+(``HTTPException`` included) drops the request's background tasks.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import anyio.to_thread
+
+from .. import Container, InjectionError, RequestScope
+from .._introspect import call_kind, describe, unwrap_injected
+from ._kernel import (
+    SCOPE_KEY,
+    Endpoint,
+    EndpointMark,
+    Endpoints,
+    Exchange,
+    InvalidParameters,
+    copy_names,
+    endpoint_of,
+    mark_endpoint,
+    missing_extra,
+    prepare_endpoints,
+    serve_connection,
+    serve_lifespan,
+)
+from ._kernel import exchange_of as _kernel_exchange_of
+
+try:
+    from starlette.requests import HTTPConnection, Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import BaseRoute, Host, Mount, WebSocketRoute
+    from starlette.status import WS_1008_POLICY_VIOLATION
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.websockets import WebSocket
+except ImportError as error:  # pragma: no cover - exercised by the missing-extra test
+    raise missing_extra("Starlette", "starlette", error) from error
+
+__all__ = ["InjectKitMiddleware", "get_scope", "inject", "setup"]
+
+HTTP_CONTEXT = (Request, HTTPConnection)
+WEBSOCKET_CONTEXT = (WebSocket, HTTPConnection)
+SETUP_HINT = (
+    "call injectkit.integrations.starlette.setup(app, container) (or wrap the ASGI app "
+    "in InjectKitMiddleware) before the app starts."
+)
+
+
+def get_scope(connection: HTTPConnection | Mapping[str, Any]) -> RequestScope:
+    """The request scope of a Starlette ``Request``/``WebSocket`` or of an ASGI scope."""
+    return exchange_of(connection).scope
+
+
+def exchange_of(connection: HTTPConnection | Mapping[str, Any]) -> Exchange:
+    """The connection's :class:`~injectkit.integrations._kernel.Exchange`."""
+    asgi_scope = connection.scope if isinstance(connection, HTTPConnection) else connection
+    return _kernel_exchange_of(asgi_scope, setup_hint=SETUP_HINT)
+
+
+def _routes_of(app: Any) -> list[Any]:
+    routes = getattr(app, "routes", None)
+    return list(routes) if routes is not None else []
+
+
+def walk_routes(routes: Iterable[Any]) -> Iterator[tuple[bool, EndpointMark]]:
+    """(is_websocket, mark) for every injected endpoint and dependency under ``routes``.
+
+    Follows ``Mount``/``Host`` into sub-apps and routers, and FastAPI's dependency trees
+    (``route.dependant``), so that injected FastAPI dependencies are validated too.
+    """
+    stack: list[Any] = list(routes)
+    while stack:
+        route = stack.pop()
+        if isinstance(route, (Mount, Host)):
+            stack.extend(_routes_of(route))
+            continue
+        is_websocket = isinstance(route, WebSocketRoute) or "WebSocket" in type(route).__name__
+        mark = endpoint_of(getattr(route, "endpoint", None))
+        if mark is not None:
+            yield is_websocket, mark
+        dependants = [getattr(route, "dependant", None)]
+        while dependants:
+            dependant = dependants.pop()
+            if dependant is None:
+                continue
+            mark = endpoint_of(getattr(dependant, "call", None))
+            if mark is not None:
+                yield is_websocket, mark
+            dependants.extend(getattr(dependant, "dependencies", ()))
+
+
+class InjectKitMiddleware:
+    """ASGI middleware: a request scope per connection, the app scope per lifespan.
+
+    ``routes`` (optional) returns the routes to validate at startup; by default they
+    are found on the wrapped app, or on the app that Starlette puts in the scope.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        container: Container,
+        *,
+        routes: Callable[[], Iterable[BaseRoute]] | None = None,
+    ) -> None:
+        self.app = app
+        self.container = container
+        self.routes = routes
+        self.http_endpoints = Endpoints(container, HTTP_CONTEXT)
+        self.websocket_endpoints = Endpoints(container, WEBSOCKET_CONTEXT)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http" or kind == "websocket":
+            await self._connection(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    # -- one request or WebSocket connection ---------------------------------------------
+
+    async def _connection(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope = {**scope}  # ASGI: a middleware that adds keys works on a copy
+        connection: HTTPConnection
+        if scope["type"] == "http":
+            connection = Request(scope, receive, send)
+            context: dict[Any, Any] = {Request: connection, HTTPConnection: connection}
+            endpoints = self.http_endpoints
+        else:
+            connection = WebSocket(scope, receive, send)
+            context = {WebSocket: connection, HTTPConnection: connection}
+            endpoints = self.websocket_endpoints
+        exchange = Exchange(self.container.request(context), connection, endpoints)
+        scope[SCOPE_KEY] = exchange
+        await serve_connection(self.app, exchange, scope, receive, send)
+
+    # -- the app's lifespan ----------------------------------------------------------------
+
+    def startup(self, app: Any = None) -> int:
+        """Validate and prepare every injected endpoint; returns how many there are."""
+        if self.routes is not None:
+            routes: list[Any] = list(self.routes())
+        else:
+            routes = _routes_of(self.app) or _routes_of(app)
+        return prepare_endpoints(
+            (self.websocket_endpoints if websocket else self.http_endpoints, mark)
+            for websocket, mark in walk_routes(routes)
+        )
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope.get("app")
+        await serve_lifespan(
+            self.app, self.container, lambda: self.startup(app), scope, receive, send
+        )
+
+
+def setup(app: Any, container: Container) -> None:
+    """Install :class:`InjectKitMiddleware` on a Starlette app (before it starts)."""
+    app.add_middleware(InjectKitMiddleware, container=container)
+
+
+def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
+    """Make a Starlette endpoint (``Route`` or ``WebSocketRoute``) of an injected handler.
+
+    The handler's parameters are filled by the container, the request context
+    (``Request``, ``WebSocket``, ``HTTPConnection``), ``BackgroundTasks``, and then the
+    path and query.  Sync handlers run in a worker thread.
+    """
+    original = unwrap_injected(handler)
+    kind = call_kind(original)
+    if kind.has_finalizer:
+        raise InjectionError(
+            f"{describe(original)} is a {kind.value} function and cannot be an endpoint.",
+            path=(describe(original),),
+            hint="use it as a provider (Depends or @container.provider) instead.",
+        )
+
+    async def endpoint(connection: HTTPConnection) -> Response | None:
+        exchange = exchange_of(connection)
+        prepared = exchange.endpoint(mark)
+        is_websocket = connection.scope["type"] == "websocket"
+        try:
+            values = prepared.read(
+                ("path", connection.path_params), ("query", connection.query_params)
+            )
+        except InvalidParameters as bad:
+            if isinstance(connection, WebSocket):
+                await connection.close(WS_1008_POLICY_VIOLATION, str(bad)[:120])
+                return None
+            return JSONResponse(bad.body(), status_code=bad.status_code)
+        try:
+            result = await run_endpoint(prepared, exchange.scope, values)
+            if is_websocket:
+                return None
+            return result if isinstance(result, Response) else JSONResponse(result)
+        except BaseException as exc:
+            exchange.error = exc
+            raise
+
+    copy_names(endpoint, original)
+    mark = mark_endpoint(endpoint, original, depth=1)
+    return endpoint
+
+
+async def run_endpoint(endpoint: Endpoint, scope: RequestScope, values: Mapping[str, Any]) -> Any:
+    if endpoint.is_async:
+        return await endpoint.call(scope, values)
+    # Starlette runs sync endpoints in a worker thread; keep it that way.
+    return await anyio.to_thread.run_sync(functools.partial(endpoint.call_sync, scope, values))
