@@ -6,6 +6,7 @@ FastAPI's ``Depends`` model freed from HTTP: graphs from type annotations and
 function.
 """
 
+import contextlib as _contextlib
 
 from ._background import BackgroundTask, BackgroundTasks
 from ._container import Container, default_container, inject
@@ -45,8 +46,6 @@ __version__ = "0.1.0"
 for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("injectkit._"):
-        try:
+        with _contextlib.suppress(AttributeError, TypeError):
             _obj.__module__ = __name__
-        except (AttributeError, TypeError):
-            pass
 del _name, _obj

@@ -49,7 +49,11 @@ class BackgroundTasks:
         self._tasks: list[BackgroundTask[Any]] = []
 
     def add_task(
-        self, func: Callable[P, Awaitable[Any]] | Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
+        self,
+        func: Callable[P, Awaitable[Any]] | Callable[P, Any],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
     ) -> None:
         """Queue ``func(*args, **kwargs)`` to run after the response."""
         self._tasks.append(BackgroundTask(func, args, kwargs))

@@ -21,7 +21,7 @@ from typing import Any
 
 from ._container import Container, default_container
 from ._exceptions import InjectionError
-from ._introspect import describe, unwrap_injected
+from ._introspect import describe
 from ._render import GraphNode, GraphView
 
 __all__ = ["main"]
@@ -66,7 +66,9 @@ def _targets(
             raise _UsageError(f"--container {container_spec} is not a Container")
     else:
         container = getattr(obj, "__injectkit_container__", None) or default_container
-    return container, [unwrap_injected(obj)], False
+    from .testing._core_access import handler_of
+
+    return container, [handler_of(obj)], False
 
 
 def _caption(node: GraphNode) -> str:

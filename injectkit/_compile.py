@@ -88,7 +88,7 @@ class _Binder:
                 hint="pass the other values by keyword; injected parameters cannot be "
                 "passed by the caller (override their dependency instead).",
             )
-        bound = dict(zip(self.positional, args))
+        bound = dict(zip(self.positional, args, strict=False))
         twice = bound.keys() & kwargs.keys()
         if twice:
             raise InjectionError(
@@ -408,7 +408,8 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
                 continue
             r, h = required[id(node)], hit.get(id(node), "False")
             condition = " and ".join(
-                part for part in (r if r != "True" else "", f"not {h}" if h != "False" else "")
+                part
+                for part in (r if r != "True" else "", f"not {h}" if h != "False" else "")
                 if part
             )
             if condition:
@@ -427,24 +428,24 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
         return w.lines
 
     fresh_body, join_body = body(True), body(False)
-    source = ["async def run(scope, args, kw):" if not sync else "def run(scope, args, kw):"]
-    source.extend(head.lines)
-    source.append("    cache = scope._cache")
-    source.append("    push = scope._finalizers.append")
+    lines = ["async def run(scope, args, kw):" if not sync else "def run(scope, args, kw):"]
+    lines.extend(head.lines)
+    lines.append("    cache = scope._cache")
+    lines.append("    push = scope._finalizers.append")
     if function_stack:
-        source.append("    fstack = []")
-        source.append("    fpush = fstack.append")
-        source.append("    try:")
+        lines.append("    fstack = []")
+        lines.append("    fpush = fstack.append")
+        lines.append("    try:")
         fresh_body = ["    " + line for line in fresh_body]
         join_body = ["    " + line for line in join_body]
     indent = "        " if function_stack else "    "
-    source.append(f"{indent}if not cache:")
-    source.extend(fresh_body)
-    source.append(f"{indent}else:")
-    source.extend(join_body)
+    lines.append(f"{indent}if not cache:")
+    lines.extend(fresh_body)
+    lines.append(f"{indent}else:")
+    lines.extend(join_body)
     if function_stack:
         awaiting = "" if sync else "await "
-        source.extend(
+        lines.extend(
             [
                 "    except BaseException as exc:",
                 f"        error = {awaiting}close_stack(fstack, exc)",
@@ -458,7 +459,7 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
                 "    return result",
             ]
         )
-    text = "\n".join(source) + "\n"
+    text = "\n".join(lines) + "\n"
     code = compile(text, f"<injectkit plan for {root.label!r}>", "exec")
     exec(code, ns)
     return Plan(graph, ns["run"], text, sync)
@@ -480,16 +481,15 @@ def _sync_scope_error(root: Node) -> InjectionError:
 def _arguments_source(node: Node, leaf: dict[tuple[int, int], str]) -> str:
     parts = []
     for position, (param, source) in enumerate(node.inputs):
-        if source.node is not None:
-            expr = f"v{source.node.index}"
-        else:
-            expr = leaf[node.index, position]
+        expr = f"v{source.node.index}" if source.node else leaf[node.index, position]
         # Parameter names were checked to be identifiers when the signature was read.
         parts.append(f"{param.name}={expr}" if param.keyword_only else expr)
     return ", ".join(parts)
 
 
-def _build(w: _Writer, node: Node, leaf: dict[tuple[int, int], str], sync: bool, *, cached: bool) -> None:
+def _build(
+    w: _Writer, node: Node, leaf: dict[tuple[int, int], str], sync: bool, *, cached: bool
+) -> None:
     i = node.index
     aw = "" if sync else "await "
     if node.signature is None:

@@ -156,7 +156,9 @@ class Container:
         ``offload=True`` runs a sync provider in a worker thread under async calls.
         """
         where = f"register({type_name(provides)})"
-        parsed = parse_scope(scope, allowed=(Scope.APP, Scope.REQUEST, Scope.TRANSIENT), where=where)
+        parsed = parse_scope(
+            scope, allowed=(Scope.APP, Scope.REQUEST, Scope.TRANSIENT), where=where
+        )
         if provides is BackgroundTasks:
             raise InjectionError(
                 "BackgroundTasks is provided by every request scope and cannot be registered.",
@@ -190,13 +192,12 @@ class Container:
 
     def provider(
         self,
-        func: F | None = None,
-        /,
+        func: Callable[..., Any] | None = None,
         *,
         scope: Scope | str = Scope.REQUEST,
         offload: bool = False,
         provides: Any = None,
-    ) -> F | Callable[[F], F]:
+    ) -> Any:
         """Decorator: register a provider for the type its return annotation names.
 
         ``Iterator[T]``, ``AsyncIterator[T]``, ``Generator[T, ...]`` and
@@ -205,7 +206,7 @@ class Container:
 
         namespace = _caller_locals(1)
 
-        def decorate(f: F) -> F:
+        def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
             self._remember_namespace(f, namespace)
             tp = provides if provides is not None else provided_type(self._read(f))
             self.register(tp, f, scope=scope, offload=offload)
@@ -221,15 +222,18 @@ class Container:
     @overload
     def inject(self, func: Callable[P, R]) -> Callable[P, R]: ...
 
-    def inject(self, func: Callable[P, Any], *, _depth: int = 1) -> Callable[P, Any]:
+    def inject(self, func: Callable[P, Any]) -> Callable[P, Any]:
         """Decorator: resolve ``func``'s dependencies on every call.
 
         The result has ``func``'s kind (sync or async), name, docstring and signature.
         Called with no request scope active it opens one and closes it when the call ends
         (background tasks, then finalizers); inside an open scope it joins it.
         """
+        return self._inject(func, 2)
+
+    def _inject(self, func: Callable[P, Any], depth: int) -> Callable[P, Any]:
         original = unwrap_injected(func)
-        self._remember_namespace(original, _caller_locals(_depth))
+        self._remember_namespace(original, _caller_locals(depth))
         kind = call_kind(original)
         if kind.has_finalizer:
             raise InjectionError(
@@ -257,7 +261,7 @@ class Container:
                     result = await plan_for(original, False, _NO_CONTEXT).run(scope, args, kwargs)
                 except BaseException as exc:
                     error = await scope.aclose(exc)
-                    if error is exc:
+                    if error is exc or error is None:
                         raise
                     raise error  # noqa: B904 - its __context__ already names exc
                 error = await scope.aclose(None)
@@ -278,7 +282,7 @@ class Container:
                     result = plan_for(original, True, _NO_CONTEXT).run(scope, args, kwargs)
                 except BaseException as exc:
                     error = scope.close(exc)
-                    if error is exc:
+                    if error is exc or error is None:
                         raise
                     raise error  # noqa: B904
                 error = scope.close(None)
@@ -367,9 +371,7 @@ class Container:
         except TypeError:
             return None
 
-    def _read(
-        self, func: Callable[..., Any], fallback: dict[str, Any] | None = None
-    ) -> Signature:
+    def _read(self, func: Callable[..., Any], fallback: dict[str, Any] | None = None) -> Signature:
         """Phase 1, cached per callable; ``fallback`` locals help local forward references."""
         try:
             signature = self._signatures.get(func)
@@ -449,9 +451,7 @@ class Container:
 
     # -- looking at graphs -----------------------------------------------------------------
 
-    def graph(
-        self, func: Callable[..., Any], *, context_types: Iterable[Any] = ()
-    ) -> GraphView:
+    def graph(self, func: Callable[..., Any], *, context_types: Iterable[Any] = ()) -> GraphView:
         """The solved graph of ``func``: nodes, edges, ``to_mermaid()``, ``to_dot()``."""
         original = unwrap_injected(func)
         graph = self._solve(
@@ -563,4 +563,5 @@ default_container = Container()
 
 def inject(func: Callable[P, R]) -> Callable[P, R]:
     """Decorator: :meth:`Container.inject` on :data:`default_container`."""
-    return default_container.inject(func, _depth=2)
+    injected: Callable[P, R] = default_container._inject(func, 2)
+    return injected

@@ -7,6 +7,7 @@ exception, and a warning names the provider that tried.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
@@ -100,7 +101,5 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
 
 
 def _close_quietly(gen: Generator[Any, Any, Any]) -> None:
-    try:
+    with contextlib.suppress(Exception):  # it misbehaved; the error we report says so
         gen.close()
-    except Exception:  # it already misbehaved; the error we report says so
-        pass

@@ -300,7 +300,8 @@ class GraphBuilder:
     def _lookup(self, annotation: Any) -> object | None:
         try:
             if annotation in self._overrides:
-                return self._overrides[annotation]
+                found: object = self._overrides[annotation]
+                return found
             return self._registry.get(annotation)
         except TypeError:  # an unhashable annotation, e.g. some typing constructs
             return None
@@ -416,7 +417,7 @@ class GraphBuilder:
             cycle.append(node.label)
             node = node.parent
         cycle.append(first.label)
-        cycle = cycle[::-1] + [first.label]
+        cycle = [*cycle[::-1], first.label]
         drawing = "\n".join(
             ["  ╭─▶ " + cycle[0]] + [f"  │   ↓\n  │   {name}" for name in cycle[1:-1]] + ["  ╰───╯"]
         )
@@ -503,9 +504,7 @@ class GraphBuilder:
         """
         for node in graph.nodes:
             parts: list[Any] = [node.definition]
-            parts.append(
-                _Identity(node.value) if node.signature is None else _Identity(node.call)
-            )
+            parts.append(_Identity(node.value) if node.signature is None else _Identity(node.call))
             for _, source in node.inputs:
                 if source.node is not None:
                     parts.append(source.node.key)

@@ -18,14 +18,22 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args, get_origin
 
-from typing_extensions import Annotated, get_args, get_origin, get_type_hints
+from typing_extensions import get_type_hints
 
 from ._exceptions import InjectionError
 from ._markers import Depends
 
-__all__ = ["MISSING", "CallKind", "call_kind", "Parameter", "Signature", "describe", "read_signature"]
+__all__ = [
+    "MISSING",
+    "CallKind",
+    "call_kind",
+    "Parameter",
+    "Signature",
+    "describe",
+    "read_signature",
+]
 
 
 class _Missing:
@@ -131,15 +139,24 @@ def _hint_source(func: Any) -> Any:
     while isinstance(func, functools.partial):
         func = func.func
     if isinstance(func, type):
-        init = func.__init__
+        init = vars_lookup(func, "__init__")
         if init is object.__init__:
-            return func.__new__ if func.__new__ is not object.__new__ else None
+            new = vars_lookup(func, "__new__")
+            return new if new is not object.__new__ else None
         return init
     if inspect.ismethod(func):
         return func.__func__
     if not inspect.isroutine(func) and callable(func):
         return type(func).__call__
     return func
+
+
+def vars_lookup(cls: type, name: str) -> Any:
+    """``cls.<name>`` found along the MRO without binding it."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
 
 
 def _evaluate_hints(func: Any, name: str, localns: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -194,9 +211,7 @@ def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
     return annotation, None
 
 
-def read_signature(
-    func: Callable[..., Any], localns: Mapping[str, Any] | None = None
-) -> Signature:
+def read_signature(func: Callable[..., Any], localns: Mapping[str, Any] | None = None) -> Signature:
     """Read ``func`` once: its call kind, parameters (markers split out) and return type.
 
     ``localns`` is a fallback namespace for string annotations naming things that are not

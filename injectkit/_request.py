@@ -56,9 +56,7 @@ class RequestScope:
         "_token",
     )
 
-    def __init__(
-        self, container: Container, context: Mapping[Any, Any] | None = None
-    ) -> None:
+    def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
         self._container = container
         self._context: dict[Any, Any] = dict(context) if context else {}
         self._context_types = frozenset(self._context) if self._context else _NO_CONTEXT
@@ -120,11 +118,10 @@ class RequestScope:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         error = await self.aclose(exc)
         if error is not None and error is not exc:
             raise error
-        return False
 
     def __enter__(self) -> RequestScope:
         self._open(False)
@@ -135,11 +132,10 @@ class RequestScope:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         error = self.close(exc)
         if error is not None and error is not exc:
             raise error
-        return False
 
     async def aclose(self, exc: BaseException | None = None) -> BaseException | None:
         """End the request: tasks (if ``exc`` is None), then finalizers, newest first.

@@ -39,7 +39,7 @@ async def test_finalizers_run_newest_first_after_tasks() -> None:
     """On success: tasks in order, then finalizers newest first."""
     c = Container()
     events: list[str] = []
-    first, second = make_resources(events)
+    _, second = make_resources(events)
 
     @c.inject
     async def handler(s: Annotated[str, Depends(second)], tasks: BackgroundTasks) -> str:
@@ -66,7 +66,7 @@ async def test_handler_exception_is_thrown_into_generators_and_tasks_dropped(
     """A handler error reaches each generator at its yield, newest first; tasks are dropped."""
     c = Container()
     events: list[str] = []
-    first, second = make_resources(events)
+    _, second = make_resources(events)
 
     @c.inject
     async def handler(s: Annotated[str, Depends(second)], tasks: BackgroundTasks) -> str:
@@ -101,7 +101,10 @@ async def test_finalizer_cannot_swallow_the_exception() -> None:
     async def handler(x: Annotated[int, Depends(swallower)]) -> int:
         raise ValueError("original")
 
-    with pytest.warns(RuntimeWarning, match="swallower"), pytest.raises(ValueError, match="original"):
+    with (
+        pytest.warns(RuntimeWarning, match="swallower"),
+        pytest.raises(ValueError, match="original"),
+    ):
         await handler()
 
 

@@ -86,15 +86,14 @@ def reference(
 
 @settings(max_examples=60, deadline=None)
 @given(nodes=dags(), root_cache=st.lists(st.booleans(), min_size=1, max_size=3))
-def test_random_dags_match_the_reference(nodes: list[dict[str, Any]], root_cache: list[bool]) -> None:
+def test_random_dags_match_the_reference(
+    nodes: list[dict[str, Any]], root_cache: list[bool]
+) -> None:
     """Values equal the reference, cached nodes build once, finalizers close newest first."""
     events: list[str] = []
     funcs = make_providers(nodes, events)
     root_deps = [(i % len(nodes), cached) for i, cached in enumerate(root_cache)]
     c = Container()
-
-    async def handler(*values: str) -> list[str]:
-        return list(values)
 
     ns: dict[str, Any] = {}
     params = ", ".join(f"r{k}" for k in range(len(root_deps)))

@@ -135,9 +135,7 @@ async def test_generators_sync_and_async() -> None:
         yield 2
 
     @c.inject
-    async def handler(
-        a: Annotated[int, Depends(gen)], b: Annotated[int, Depends(agen)]
-    ) -> int:
+    async def handler(a: Annotated[int, Depends(gen)], b: Annotated[int, Depends(agen)]) -> int:
         return a + b
 
     assert await handler() == 3
@@ -290,9 +288,7 @@ async def test_missing_free_value_names_function_parameter_and_annotation() -> N
         return user_id
 
     @c.inject
-    async def handler(
-        a: Annotated[int, Depends(first)], b: Annotated[int, Depends(needs)]
-    ) -> int:
+    async def handler(a: Annotated[int, Depends(first)], b: Annotated[int, Depends(needs)]) -> int:
         return a + b
 
     with pytest.raises(UnresolvableDependencyError) as info:

@@ -128,9 +128,7 @@ async def test_function_scope_finalizes_right_after_the_call() -> None:
         return r
 
     @c.inject
-    async def outer(
-        tasks: BackgroundTasks, q: Annotated[str, Depends(request_resource)]
-    ) -> None:
+    async def outer(tasks: BackgroundTasks, q: Annotated[str, Depends(request_resource)]) -> None:
         tasks.add_task(events.append, "task")
         await inner()
         events.append("outer continues")
