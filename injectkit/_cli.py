@@ -34,7 +34,9 @@ class _UsageError(Exception):
 def _load(spec: str) -> Any:
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise _UsageError(f"{spec!r} is not a target; write module:attribute, e.g. app.main:handler")
+        raise _UsageError(
+            f"{spec!r} is not a target; write module:attribute, e.g. app.main:handler"
+        )
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as exc:
@@ -144,9 +146,7 @@ def _explain(args: argparse.Namespace) -> str:
 
     container, functions, whole = _targets(_load(args.target), args.container)
     contexts = [_load(spec) for spec in args.context]
-    parts = [
-        str(explain_view(container.graph(f, context_types=contexts))) for f in functions
-    ]
+    parts = [str(explain_view(container.graph(f, context_types=contexts))) for f in functions]
     if whole:
         unused = unused_providers(container, context_types=contexts)
         parts.append(

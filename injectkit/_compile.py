@@ -361,17 +361,40 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
         if node.kind is not None and node.kind.has_finalizer:
             ns[f"no_yield{i}"] = functools.partial(_raise, _no_yield, node)
 
-    def body(fresh: bool) -> list[str]:
+    cached = {
+        id(n)
+        for n in nodes
+        if n is not root and n.scope is Scope.REQUEST and n.cached and n.signature
+    }
+    app_nodes = [n for n in nodes if n is not root and n.scope is Scope.APP]
+    request_finalizers = any(
+        n.kind is not None and n.kind.has_finalizer and n.scope is not Scope.FUNCTION
+        for n in nodes
+        if n is not root and n.scope is not Scope.APP
+    )
+    # A "prelude" plan is a plain function that builds every value synchronously and
+    # returns the handler's coroutine for the caller to await: one coroutine fewer per
+    # call.  It needs an async handler, sync providers only, and every app-scoped value
+    # already built (otherwise it hands over to the full async plan, ``arun``).
+    prelude = (
+        not sync
+        and root.kind is CallKind.ASYNC
+        and not function_stack
+        and all(
+            n.kind in (None, CallKind.SYNC, CallKind.GENERATOR) and not n.offload
+            for n in nodes
+            if n is not root and n.scope is not Scope.APP
+        )
+    )
+
+    def body(fresh: bool, prelude: bool) -> list[str]:
         w = _Writer()
         w.indent = 2
-        cached = {
-            id(n)
-            for n in nodes
-            if n is not root and n.scope is Scope.REQUEST and n.cached and n.signature
-        }
         required: dict[int, str] = {id(root): "True"}
         hit: dict[int, str] = {}
-        if not fresh and cached:
+        if fresh and cached:
+            w.line("cache = scope._cache = {}")
+        elif cached:
             w.line("cache_get = cache.get")
         # Pass 1 (join only): consumers first; look up what is cached, note what is needed.
         for node in reversed(nodes):
@@ -404,8 +427,8 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
                 hit[id(node)] = f"h{i}"
         # Pass 2: dependencies first; build what is needed and not cached.
         for node in nodes:
-            if node is root:
-                continue
+            if node is root or (prelude and node.scope is Scope.APP):
+                continue  # a prelude looked app values up before anything else
             r, h = required[id(node)], hit.get(id(node), "False")
             condition = " and ".join(
                 part
@@ -419,46 +442,61 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
             if condition:
                 w.indent -= 1
         call = f"c{root.index}({_arguments_source(root, leaf)})"
-        if root.kind is CallKind.ASYNC:
+        if root.kind is CallKind.ASYNC and not prelude:
             call = "await " + call
-        if function_stack:
-            w.line(f"result = {call}")
-        else:
-            w.line(f"return {call}")
+        w.line(f"result = {call}" if function_stack else f"return {call}")
         return w.lines
 
-    fresh_body, join_body = body(True), body(False)
-    lines = ["async def run(scope, args, kw):" if not sync else "def run(scope, args, kw):"]
-    lines.extend(head.lines)
-    lines.append("    cache = scope._cache")
-    lines.append("    push = scope._finalizers.append")
-    if function_stack:
-        lines.append("    fstack = []")
-        lines.append("    fpush = fstack.append")
-        lines.append("    try:")
-        fresh_body = ["    " + line for line in fresh_body]
-        join_body = ["    " + line for line in join_body]
-    indent = "        " if function_stack else "    "
-    lines.append(f"{indent}if not cache:")
-    lines.extend(fresh_body)
-    lines.append(f"{indent}else:")
-    lines.extend(join_body)
-    if function_stack:
-        awaiting = "" if sync else "await "
-        lines.extend(
-            [
-                "    except BaseException as exc:",
-                f"        error = {awaiting}close_stack(fstack, exc)",
-                "        if error is exc:",
-                "            raise",
-                "        raise error",
-                "    if fstack:",
-                f"        error = {awaiting}close_stack(fstack, None)",
-                "        if error is not None:",
-                "            raise error",
-                "    return result",
-            ]
-        )
+    def assemble(name: str, prelude: bool) -> list[str]:
+        lines = [f"{'async ' if not (sync or prelude) else ''}def {name}(scope, args, kw):"]
+        lines.extend(head.lines)
+        if prelude and app_nodes:
+            for n in app_nodes:
+                lines.append(f"    v{n.index} = app_get(k{n.index}, MISSING)")
+            missing = " or ".join(f"v{n.index} is MISSING" for n in app_nodes)
+            lines.append(f"    if {missing}:")
+            lines.append("        return arun(scope, (), kw)")
+        lines.append("    cache = scope._cache")
+        if request_finalizers:
+            lines.append("    fin = scope._finalizers")
+            lines.append("    if fin is None:")
+            lines.append("        fin = scope._finalizers = []")
+            lines.append("    push = fin.append")
+        fresh_body, join_body = body(True, prelude), body(False, prelude)
+        if function_stack:
+            lines.append("    fstack = []")
+            lines.append("    fpush = fstack.append")
+            lines.append("    try:")
+            fresh_body = ["    " + line for line in fresh_body]
+            join_body = ["    " + line for line in join_body]
+        indent = "        " if function_stack else "    "
+        lines.append(f"{indent}if not cache:")
+        lines.extend(fresh_body)
+        lines.append(f"{indent}else:")
+        lines.extend(join_body)
+        if function_stack:
+            awaiting = "" if sync else "await "
+            lines.extend(
+                [
+                    "    except BaseException as exc:",
+                    f"        error = {awaiting}close_stack(fstack, exc)",
+                    "        if error is exc:",
+                    "            raise",
+                    "        raise error",
+                    "    if fstack:",
+                    f"        error = {awaiting}close_stack(fstack, None)",
+                    "        if error is not None:",
+                    "            raise error",
+                    "    return result",
+                ]
+            )
+        return lines
+
+    lines = assemble("arun", prelude=False)
+    if prelude:
+        lines += ["", *assemble("run", prelude=True)]
+    else:
+        lines += ["", "run = arun"]
     text = "\n".join(lines) + "\n"
     code = compile(text, f"<injectkit plan for {root.label!r}>", "exec")
     exec(code, ns)

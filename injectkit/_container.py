@@ -39,7 +39,7 @@ from ._introspect import (
     unwrap_injected,
 )
 from ._render import GraphView
-from ._request import RequestScope
+from ._request import _CLOSED, _OPEN, RequestScope
 from ._scope import Scope, parse_scope
 
 if TYPE_CHECKING:
@@ -244,9 +244,24 @@ class Container:
             )
         container = self
         scope_var = self._scope_var
+        local_overrides = self._local_overrides
         plan_for = self._plan
+        sync = kind is not CallKind.ASYNC
+        # The plan for the common case (no scope open, no local override) is kept right
+        # here, valid while the container's generation is the one it was built in.
+        slot: list[Any] = [None, -1]  # [plan, generation]
 
-        if kind is CallKind.ASYNC:
+        def own_plan() -> Plan:
+            if slot[1] == container._generation and local_overrides.get() is None:
+                plan: Plan = slot[0]
+                return plan
+            generation = container._generation
+            plan = plan_for(original, sync, _NO_CONTEXT)
+            if local_overrides.get() is None:
+                slot[:] = [plan, generation]
+            return plan
+
+        if not sync:
 
             @functools.wraps(original)
             async def injected(*args: Any, **kwargs: Any) -> Any:
@@ -255,18 +270,24 @@ class Container:
                     return await plan_for(original, False, scope._context_types).run(
                         scope, args, kwargs
                     )
+                plan = own_plan()
                 scope = RequestScope(container)
-                scope._open(True)
+                scope._state = _OPEN
+                scope._token = scope_var.set(scope)
                 try:
-                    result = await plan_for(original, False, _NO_CONTEXT).run(scope, args, kwargs)
+                    result = await plan.run(scope, args, kwargs)
                 except BaseException as exc:
                     error = await scope.aclose(exc)
                     if error is exc or error is None:
                         raise
                     raise error  # noqa: B904 - its __context__ already names exc
-                error = await scope.aclose(None)
-                if error is not None:
-                    raise error
+                if scope._tasks or scope._finalizers:
+                    error = await scope.aclose(None)
+                    if error is not None:
+                        raise error
+                else:  # nothing to run after the call: just leave the scope
+                    scope._state = _CLOSED
+                    scope_var.reset(scope._token)
                 return result
 
         else:
@@ -276,18 +297,25 @@ class Container:
                 scope = scope_var.get()
                 if scope is not None:
                     return plan_for(original, True, scope._context_types).run(scope, args, kwargs)
+                plan = own_plan()
                 scope = RequestScope(container)
-                scope._open(False)
+                scope._state = _OPEN
+                scope._is_async = False
+                scope._token = scope_var.set(scope)
                 try:
-                    result = plan_for(original, True, _NO_CONTEXT).run(scope, args, kwargs)
+                    result = plan.run(scope, args, kwargs)
                 except BaseException as exc:
                     error = scope.close(exc)
                     if error is exc or error is None:
                         raise
                     raise error  # noqa: B904
-                error = scope.close(None)
-                if error is not None:
-                    raise error
+                if scope._tasks or scope._finalizers:
+                    error = scope.close(None)
+                    if error is not None:
+                        raise error
+                else:
+                    scope._state = _CLOSED
+                    scope_var.reset(scope._token)
                 return result
 
         setattr(injected, ORIGINAL_ATTR, original)

@@ -12,7 +12,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping
 from contextvars import Token
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -33,6 +33,7 @@ T = TypeVar("T")
 
 _NEW, _OPEN, _CLOSED = 0, 1, 2
 _NO_CONTEXT: frozenset[Any] = frozenset()
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 class RequestScope:
@@ -44,28 +45,22 @@ class RequestScope:
     annotated with those types receive (an adapter puts the framework's request there).
     """
 
-    __slots__ = (
-        "_cache",
-        "_container",
-        "_context",
-        "_context_types",
-        "_finalizers",
-        "_is_async",
-        "_state",
-        "_tasks",
-        "_token",
-    )
+    # Class-level defaults instead of __slots__: opening a scope is on every call's path,
+    # and most scopes never need their own context, finalizer list or tasks.
+    _context: Mapping[Any, Any] = _EMPTY
+    _context_types: frozenset[Any] = _NO_CONTEXT
+    _cache: dict[object, Any] | None = None
+    _tasks: BackgroundTasks | None = None
+    _finalizers: list[Finalizer] | None = None
+    _is_async = True
+    _state = _NEW
+    _token: Token[RequestScope | None] | None = None
 
     def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
         self._container = container
-        self._context: dict[Any, Any] = dict(context) if context else {}
-        self._context_types = frozenset(self._context) if self._context else _NO_CONTEXT
-        self._cache: dict[object, Any] = {}
-        self._tasks: BackgroundTasks | None = None
-        self._finalizers: list[Finalizer] = []
-        self._is_async = True
-        self._state = _NEW
-        self._token: Token[RequestScope | None] | None = None
+        if context:
+            self._context = dict(context)
+            self._context_types = frozenset(self._context)
 
     # -- what a request holds ----------------------------------------------------------------
 
@@ -86,6 +81,8 @@ class RequestScope:
         return tasks
 
     def push_finalizer(self, finalizer: Finalizer) -> None:
+        if self._finalizers is None:
+            self._finalizers = []
         self._finalizers.append(finalizer)
 
     # -- entering and leaving --------------------------------------------------------------
@@ -262,4 +259,4 @@ class RequestScope:
 
     def __repr__(self) -> str:
         state = ("new", "open", "closed")[self._state]
-        return f"<RequestScope {state} values={len(self._cache)}>"
+        return f"<RequestScope {state} values={len(self._cache or ())}>"

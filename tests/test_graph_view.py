@@ -65,5 +65,6 @@ def test_plan_source_is_readable_and_has_no_user_text() -> None:
     """The compiled plan's source names things by position, never by user strings."""
     c, send = build()
     source = c.plan_source(send)  # type: ignore[arg-type]
-    assert source.startswith("async def run(scope, args, kw):")
+    assert source.startswith("async def arun(scope, args, kw):")
+    assert "\ndef run(scope, args, kw):" in source  # a sync prelude: all providers are sync
     assert "get_query" not in source and "email" not in source
