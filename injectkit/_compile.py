@@ -15,9 +15,11 @@ builds only what is missing (and only what a missing value needs).
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import anyio.to_thread
 
 from ._app import AppState
@@ -27,6 +29,9 @@ from ._finalize import aclose_all, close_all
 from ._graph import Graph, Input, Node
 from ._introspect import MISSING, CallKind, Parameter
 from ._scope import Scope
+
+if sys.version_info < (3, 11):  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup
 
 __all__ = ["Plan", "check_root", "compile_plan"]
 
@@ -259,7 +264,7 @@ def check_root(graph: Graph, *, sync: bool) -> None:
         )
 
 
-def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
+def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = False) -> Plan:
     check_root(graph, sync=sync)
     root = graph.root
     nodes = _plan_nodes(graph)
@@ -270,6 +275,7 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
         "run_sync": anyio.to_thread.run_sync,
         "app_get": app.values.get,
         "close_stack": close_all if sync else aclose_all,
+        "gather": _gather,
     }
     consumers: dict[int, list[Node]] = {id(n): [] for n in nodes}
     for node in nodes:
@@ -426,21 +432,10 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool) -> Plan:
                 w.line(f"h{i} = v{i} is not MISSING")
                 hit[id(node)] = f"h{i}"
         # Pass 2: dependencies first; build what is needed and not cached.
-        for node in nodes:
-            if node is root or (prelude and node.scope is Scope.APP):
-                continue  # a prelude looked app values up before anything else
-            r, h = required[id(node)], hit.get(id(node), "False")
-            condition = " and ".join(
-                part
-                for part in (r if r != "True" else "", f"not {h}" if h != "False" else "")
-                if part
-            )
-            if condition:
-                w.line(f"if {condition}:")
-                w.indent += 1
-            _build(w, node, leaf, sync, cached=id(node) in cached)
-            if condition:
-                w.indent -= 1
+        if fresh and concurrent and not sync and not prelude:
+            _build_concurrently(w, nodes, root, leaf, cached)
+        else:
+            _build_in_order(w, nodes, root, leaf, sync, cached, required, hit, prelude)
         call = f"c{root.index}({_arguments_source(root, leaf)})"
         if root.kind is CallKind.ASYNC and not prelude:
             call = "await " + call
@@ -525,6 +520,112 @@ def _arguments_source(node: Node, leaf: dict[tuple[int, int], str]) -> str:
     return ", ".join(parts)
 
 
+def _build_in_order(
+    w: _Writer,
+    nodes: list[Node],
+    root: Node,
+    leaf: dict[tuple[int, int], str],
+    sync: bool,
+    cached: set[int],
+    required: dict[int, str],
+    hit: dict[int, str],
+    prelude: bool,
+) -> None:
+    for node in nodes:
+        if node is root or (prelude and node.scope is Scope.APP):
+            continue  # a prelude looked app values up before anything else
+        r, h = required[id(node)], hit.get(id(node), "False")
+        condition = " and ".join(
+            part for part in (r if r != "True" else "", f"not {h}" if h != "False" else "") if part
+        )
+        if condition:
+            w.line(f"if {condition}:")
+            w.indent += 1
+        _build(w, node, leaf, sync, cached=id(node) in cached)
+        if condition:
+            w.indent -= 1
+
+
+def _levels(nodes: list[Node], root: Node) -> list[list[Node]]:
+    """Nodes grouped by depth: a node's dependencies are all in earlier groups."""
+    depth: dict[int, int] = {}
+    for node in nodes:  # dependencies first
+        inner = node.scope is Scope.APP and node is not root
+        deps = () if inner else [d for d in node.dependencies() if id(d) in depth]
+        depth[id(node)] = 1 + max((depth[id(d)] for d in deps), default=-1)
+    groups: dict[int, list[Node]] = {}
+    for node in nodes:
+        if node is not root:
+            groups.setdefault(depth[id(node)], []).append(node)
+    return [groups[level] for level in sorted(groups)]
+
+
+def _build_concurrently(
+    w: _Writer, nodes: list[Node], root: Node, leaf: dict[tuple[int, int], str], cached: set[int]
+) -> None:
+    """Fresh body of a concurrent plan: independent async providers run in a task group."""
+    for group in _levels(nodes, root):
+        concurrent = [
+            n
+            for n in group
+            if n.kind in (CallKind.ASYNC, CallKind.ASYNC_GENERATOR) and n.scope is not Scope.APP
+        ]
+        if len(concurrent) < 2:
+            concurrent = []
+        for node in group:
+            if node not in concurrent:
+                _build(w, node, leaf, False, cached=id(node) in cached)
+        if not concurrent:
+            continue
+        specs = []
+        for node in concurrent:
+            i = node.index
+            if node.kind is CallKind.ASYNC_GENERATOR:
+                push = "fpush" if node.scope is Scope.FUNCTION else "push"
+                specs.append(f"({_thunk(node, leaf)}, {push}, n{i}, no_yield{i})")
+            else:
+                specs.append(f"({_thunk(node, leaf)}, None, None, None)")
+        targets = ", ".join(f"v{n.index}" for n in concurrent)
+        w.line(f"{targets}, = await gather({', '.join(specs)})")
+        for node in concurrent:
+            if id(node) in cached:
+                w.line(f"cache[k{node.index}] = v{node.index}")
+
+
+async def _gather(*specs: tuple[Callable[[], Any], Any, str | None, Any]) -> list[Any]:
+    """Run provider calls concurrently; one failure cancels the others and is re-raised."""
+    results: list[Any] = [MISSING] * len(specs)
+
+    async def one(
+        index: int, thunk: Callable[[], Any], push: Any, label: Any, no_yield: Any
+    ) -> None:
+        if push is None:
+            results[index] = await thunk()
+            return
+        gen = thunk()
+        try:
+            results[index] = await gen.__anext__()
+        except StopAsyncIteration:
+            no_yield()
+        push((gen, True, label))  # finalized with its scope, also if a sibling failed
+
+    try:
+        async with anyio.create_task_group() as tg:
+            for index, spec in enumerate(specs):
+                tg.start_soon(one, index, *spec)
+    except BaseExceptionGroup as group:
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise
+    return results
+
+
+def _thunk(node: Node, leaf: dict[tuple[int, int], str]) -> str:
+    """``partial(cN, ...)``: the provider call, to run in a worker thread or a task."""
+    arguments = _arguments_source(node, leaf)
+    return f"partial(c{node.index}{', ' if arguments else ''}{arguments})"
+
+
 def _build(
     w: _Writer, node: Node, leaf: dict[tuple[int, int], str], sync: bool, *, cached: bool
 ) -> None:
@@ -542,7 +643,7 @@ def _build(
         push = "fpush" if node.scope is Scope.FUNCTION else "push"
         if kind is CallKind.SYNC:
             if node.offload and not sync:
-                w.line(f"v{i} = await run_sync(partial({call[:-1].replace('(', ', ', 1)}))")
+                w.line(f"v{i} = await run_sync({_thunk(node, leaf)})")
             else:
                 w.line(f"v{i} = {call}")
         elif kind is CallKind.ASYNC:
