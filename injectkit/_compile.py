@@ -15,7 +15,6 @@ builds only what is missing (and only what a missing value needs).
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +28,6 @@ from ._finalize import aclose_all, close_all
 from ._graph import Graph, Input, Node
 from ._introspect import MISSING, CallKind, Parameter
 from ._scope import Scope
-
-if sys.version_info < (3, 11):  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup
 
 __all__ = ["Plan", "check_root", "compile_plan"]
 
@@ -81,6 +77,12 @@ class _Binder:
         self.graph = graph
         self.accepted = accepted
         self.positional = positional
+        # Free parameters of app-scoped providers take their defaults, never call values.
+        self.app_only = {
+            source.name: node.label
+            for node, _, source in graph.free_inputs()
+            if source.name not in accepted
+        }
 
     def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         root = self.graph.root.label
@@ -109,6 +111,18 @@ class _Binder:
         if not unknown:
             return
         accepted = ", ".join(sorted(self.accepted)) or "none"
+        app_only = [name for name in unknown if name in self.app_only]
+        if app_only:
+            name = app_only[0]
+            raise InjectionError(
+                f"{self.graph.root.label} got keyword argument {name!r}, but the only "
+                f"parameter of that name belongs to {self.app_only[name]}, which is built "
+                "once for the app and so takes its default, not a call's value.",
+                path=(self.graph.root.label, self.app_only[name]),
+                requested=name,
+                hint=f"make {self.app_only[name]} request-scoped to take {name} from the "
+                f"call, or stop passing it. The names a call may pass are: {accepted}.",
+            )
         raise InjectionError(
             f"{self.graph.root.label} got unexpected keyword argument(s) "
             f"{', '.join(unknown)}: no free parameter of its graph has that name.",
@@ -183,7 +197,7 @@ async def _amake(node: Node, values: dict[Node, Any], app: AppState) -> Any:
         value = await gen.__anext__() if kind is CallKind.ASYNC_GENERATOR else next(gen)
     except (StopIteration, StopAsyncIteration):
         raise _no_yield(node) from None
-    app.push((gen, kind is CallKind.ASYNC_GENERATOR, node.label))
+    app.push((gen, kind is CallKind.ASYNC_GENERATOR, node))
     return value
 
 
@@ -219,7 +233,7 @@ def _make(node: Node, values: dict[Node, Any], app: AppState) -> Any:
         value = next(gen)
     except StopIteration:
         raise _no_yield(node) from None
-    app.push((gen, False, node.label))
+    app.push((gen, False, node))
     return value
 
 
@@ -355,7 +369,7 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
 
     for node in nodes:
         i = node.index
-        ns[f"n{i}"] = node.label
+        ns[f"n{i}"] = node  # a finalizer's owner, named in its messages
         ns[f"k{i}"] = node.key
         if node.signature is None:
             ns[f"x{i}"] = node.value
@@ -613,9 +627,10 @@ async def _gather(*specs: tuple[Callable[[], Any], Any, str | None, Any]) -> lis
         async with anyio.create_task_group() as tg:
             for index, spec in enumerate(specs):
                 tg.start_soon(one, index, *spec)
-    except BaseExceptionGroup as group:
-        if len(group.exceptions) == 1:
-            raise group.exceptions[0] from None
+    except BaseException as error:  # the task group's exception group
+        inner = getattr(error, "exceptions", None)
+        if isinstance(inner, tuple) and len(inner) == 1:
+            raise inner[0] from None
         raise
     return results
 

@@ -12,7 +12,7 @@ import contextlib
 import functools
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
@@ -587,9 +587,9 @@ class Container:
 
 
 def _unique(errors: list[InjectionError]) -> list[InjectionError]:
-    seen: dict[str, InjectionError] = {}
+    seen: dict[Hashable, InjectionError] = {}
     for error in errors:
-        seen.setdefault(str(error), error)
+        seen.setdefault(error.key, error)
     return list(seen.values())
 
 

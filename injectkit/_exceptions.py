@@ -5,8 +5,10 @@ Every error the library raises about a graph or a call is an :class:`InjectionEr
     InjectionError                    a graph or a call is wrong; says where and what to do
     ├── UnresolvableDependencyError   a parameter nothing can provide
     ├── CircularDependencyError       providers that need each other; names every node
-    └── ScopeError                    a value would outlive what it depends on, or a sync
-                                      call reaches an async provider
+    └── ScopeError                    a value would outlive what it depends on
+
+A sync call (``call_sync``, a sync injected function) that reaches an async provider is a
+plain ``InjectionError`` naming the provider.
 
 Errors keep structured fields (``path``, ``requested``, ``scope``, ``hint``) so tools can
 read them; ``str(error)`` renders them the same way everywhere (see docs/errors.md).
@@ -14,7 +16,7 @@ read them; ``str(error)`` renders them the same way everywhere (see docs/errors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 __all__ = [
     "CircularDependencyError",
@@ -41,8 +43,11 @@ class InjectionError(Exception):
         scope: str | None = None,
         hint: str | None = None,
         errors: Sequence[InjectionError] = (),
+        key: Hashable = None,
     ) -> None:
         self.message = message
+        # What makes two reports the same problem seen along different chains.
+        self.key: Hashable = key if key is not None else (type(self), message)
         self.path = tuple(path)
         self.requested = requested
         self.scope = scope
@@ -68,7 +73,7 @@ class CircularDependencyError(InjectionError):
 
 
 class ScopeError(InjectionError):
-    """A value would outlive one it depends on, or a sync call reaches an async provider."""
+    """A value would outlive one it depends on (e.g. app-scoped needing request-scoped)."""
 
 
 def combine(errors: Sequence[InjectionError]) -> InjectionError:

@@ -10,30 +10,42 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import AsyncGenerator, Generator
-from typing import Any
+from typing import Any, Protocol
 
 from ._exceptions import InjectionError
 
 __all__ = ["Finalizer", "aclose_all", "close_all"]
 
-# (generator, is_async, provider name): pushed when a generator provider yields its value.
-Finalizer = tuple[Any, bool, str]
+
+class Owner(Protocol):
+    """The graph node a generator belongs to (``_graph.Node``), for messages."""
+
+    label: str
+
+    def chain(self) -> list[str]: ...
 
 
-def _more_than_once(name: str) -> InjectionError:
+# (generator, is_async, owner): pushed when a generator provider yields its value.
+Finalizer = tuple[Any, bool, Owner]
+
+
+def _more_than_once(owner: Owner) -> InjectionError:
     return InjectionError(
-        f"Generator provider {name} yielded more than once.",
-        path=(name,),
+        f"Generator provider {owner.label} yielded more than once.",
+        path=owner.chain(),
         hint="a provider yields exactly one value; put the teardown after that one yield.",
     )
 
 
-def _swallowed(name: str, exc: BaseException) -> None:
-    warnings.warn(
-        f"Provider {name} swallowed {type(exc).__name__} in its finalizer; injectkit "
+def _swallowed(owner: Owner, gen: Any, exc: BaseException) -> None:
+    # Point the warning at the provider's own code, not at injectkit.
+    code = getattr(gen, "gi_code", None) or getattr(gen, "ag_code", None)
+    warnings.warn_explicit(
+        f"Provider {owner.label} swallowed {type(exc).__name__} in its finalizer; injectkit "
         "re-raises it. A finalizer may react to an exception, but not suppress it.",
         RuntimeWarning,
-        stacklevel=3,
+        filename=code.co_filename if code else "<injectkit>",
+        lineno=code.co_firstlineno if code else 0,
     )
 
 
@@ -41,12 +53,12 @@ def close_all(entries: list[Finalizer], exc: BaseException | None) -> BaseExcept
     """Close sync generators newest first; return the exception the scope must end with."""
     current = exc
     while entries:
-        gen, is_async, name = entries.pop()
+        gen, is_async, owner = entries.pop()
         if is_async:
             # Validation keeps async providers out of sync scopes; this is a last guard.
             current = InjectionError(
-                f"Async provider {name} cannot be closed by a sync scope.",
-                path=(name,),
+                f"Async provider {owner.label} cannot be closed by a sync scope.",
+                path=owner.chain(),
                 hint="open the scope with `async with`.",
             )
             continue
@@ -57,13 +69,13 @@ def close_all(entries: list[Finalizer], exc: BaseException | None) -> BaseExcept
                 gen.throw(current)
         except StopIteration:
             if current is not None:
-                _swallowed(name, current)
+                _swallowed(owner, gen, current)
             continue
         except BaseException as error:
             current = error
             continue
         _close_quietly(gen)
-        current = _more_than_once(name)
+        current = _more_than_once(owner)
     return current
 
 
@@ -71,7 +83,7 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
     """Close sync and async generators newest first (the caller shields this)."""
     current = exc
     while entries:
-        gen, is_async, name = entries.pop()
+        gen, is_async, owner = entries.pop()
         try:
             if is_async:
                 agen: AsyncGenerator[Any, Any] = gen
@@ -87,7 +99,7 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
                     sgen.throw(current)
         except (StopIteration, StopAsyncIteration):
             if current is not None:
-                _swallowed(name, current)
+                _swallowed(owner, gen, current)
             continue
         except BaseException as error:
             current = error
@@ -96,7 +108,7 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
             await gen.aclose()
         else:
             _close_quietly(gen)
-        current = _more_than_once(name)
+        current = _more_than_once(owner)
     return current
 
 

@@ -405,6 +405,7 @@ class GraphBuilder:
             path=consumer.chain(),
             requested=what,
             hint=hint,
+            key=("unresolvable", consumer.definition, param.name),
         )
 
     def _cycle_error(
@@ -427,6 +428,7 @@ class GraphBuilder:
             requested=first.label,
             hint="break the cycle: one of these providers must not need the others, e.g. "
             "split it or take a factory instead of the value.",
+            key=("cycle", frozenset(cycle)),
         )
 
     def _check_lifetimes(self, graph: Graph) -> list[InjectionError]:
@@ -457,7 +459,7 @@ class GraphBuilder:
                 )
                 if source.kind == "free":
                     hint = "give the parameter a default, or make the provider request-scoped."
-                    reason = "a value from the call"
+                    reason = f"{needed}, a value from the call"
                 else:
                     hint = (
                         f"make {node.label} {needed_scope}-scoped (or shorter), or "
@@ -472,6 +474,7 @@ class GraphBuilder:
                         requested=needed,
                         scope=node.scope.value,
                         hint=hint,
+                        key=("scope", node.definition, needed),
                     )
                 )
         return errors
