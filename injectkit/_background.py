@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import inspect
 from typing import Any, Generic
 
 from typing_extensions import ParamSpec, TypeVar
@@ -16,13 +16,16 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True)
 class BackgroundTask(Generic[P]):
     """One queued call: ``func(*args, **kwargs)``."""
 
-    func: Callable[P, Any]
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
+    # A plain slotted class: one is made per add_task, on the request's path.
+    __slots__ = ("args", "func", "kwargs")
+
+    def __init__(self, func: Callable[P, Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
 
     @property
     def name(self) -> str:
@@ -30,7 +33,20 @@ class BackgroundTask(Generic[P]):
 
     @property
     def is_async(self) -> bool:
+        code = getattr(self.func, "__code__", None)  # functions and bound methods: cheap
+        if code is not None:
+            return bool(code.co_flags & inspect.CO_COROUTINE)
         return call_kind(self.func) is CallKind.ASYNC
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BackgroundTask):
+            return NotImplemented
+        return (self.func, self.args, self.kwargs) == (other.func, other.args, other.kwargs)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BackgroundTask({self.name}, args={self.args!r}, kwargs={self.kwargs!r})"
 
 
 class BackgroundTasks:

@@ -149,9 +149,13 @@ class RequestScope:
                         exc = cancelled
                 else:
                     self._drop_tasks(exc)
-            if self._finalizers:
-                with anyio.CancelScope(shield=True):
-                    exc = await aclose_all(self._finalizers, exc)
+            finalizers = self._finalizers
+            if finalizers:
+                if any(is_async for _, is_async, _ in finalizers):
+                    with anyio.CancelScope(shield=True):
+                        exc = await aclose_all(finalizers, exc)
+                else:  # sync finalizers have no await a cancellation could hit
+                    exc = close_all(finalizers, exc)
             return exc
         finally:
             self._release()

@@ -12,10 +12,10 @@
 
 How a request goes:
 
-- ``setup`` puts a middleware first in ``app.middlewares`` (the outermost), validates
-  every injected handler in ``on_startup`` (a broken graph stops ``AppRunner.setup()`` /
-  ``web.run_app`` with the InjectionError), and closes the container in the app's
-  cleanup context, so app-scoped finalizers run on shutdown.
+- ``setup`` puts a middleware first in ``app.middlewares`` (the outermost) and adds a
+  cleanup context that validates every injected handler on startup (a broken graph
+  stops ``AppRunner.setup()`` / ``web.run_app`` with the InjectionError) and closes the
+  container on cleanup, so app-scoped finalizers run on shutdown.
 - The request scope is opened on first use (an injected handler, or :func:`get_scope`)
   with the ``web.Request`` in its context: a parameter annotated ``web.Request`` (or
   ``web.BaseRequest``) receives it.
@@ -24,17 +24,18 @@ How a request goes:
   these); a bad value is answered with a 422 JSON body naming the parameter.
 - aiohttp has no hook for "the response has been sent", so when a request opened a
   scope the middleware sends the response itself (``await response.prepare(request)``
-  then ``await response.write_eof()``; aiohttp's own later calls are then no-ops) and
-  only then closes the scope: background tasks in order, then the request finalizers.
+  then ``await response.write_eof()``; aiohttp's own later calls then find nothing to
+  do) and only then closes the scope: background tasks in order, then the request
+  finalizers.
   Middlewares that run *outside* this one (inserted before it later) see a response
   that has already been sent.  The connection serves its next request after that.
 - If the handler raised (an ``HTTPException`` of status 400 or more too), its tasks are
   dropped and the exception is thrown into the finalizers; aiohttp then answers as it
   always does.  ``raise web.HTTPFound(...)`` (or another status below 400) is aiohttp's
-  way to return a redirect, so it counts as a success.  A
-  client that goes away while the response is written does not drop the tasks: the
-  handler succeeded.  With ``handler_cancellation=True`` a disconnect cancels the
-  handler; the finalizers still run.
+  way to return a redirect, so it counts as a success.  A client that goes away while
+  the response is written does not drop the tasks: the handler succeeded.  With
+  ``handler_cancellation=True`` a disconnect cancels the handler; the finalizers still
+  run.
 """
 
 from __future__ import annotations
@@ -141,6 +142,10 @@ async def _send_then_close(
     try:
         await response.prepare(request)
         await response.write_eof()
+        # aiohttp calls prepare() and write_eof() again after the middlewares: the base
+        # class's versions see a finished response and do nothing, but a subclass's
+        # prepare() (FileResponse's) would send the response a second time.
+        response.prepare = functools.partial(web.StreamResponse.prepare, response)  # type: ignore[method-assign]
     except ConnectionError:
         logger.debug("the client went away while the response was being sent")
     except BaseException as exc:  # cancelled, or an on_response_prepare signal raised

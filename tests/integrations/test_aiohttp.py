@@ -1,0 +1,644 @@
+"""The aiohttp adapter on aiohttp's own server (AppRunner + TCPSite) with a real client."""
+
+import itertools
+import subprocess
+import sys
+import textwrap
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import httpx
+import pytest
+from aiohttp import web
+
+from injectkit import (
+    BackgroundTasks,
+    Container,
+    Depends,
+    InjectionError,
+    RequestScope,
+    UnresolvableDependencyError,
+)
+from injectkit.integrations.aiohttp import get_scope, inject, setup
+
+from .conftest import ROOT, TIMEOUT, Gate, Recorder, load_example
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(
+    params=[
+        "asyncio",
+        pytest.param("trio", marks=pytest.mark.skip(reason="aiohttp runs on asyncio only")),
+    ]
+)
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+# --- a real server ------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def running(app: web.Application, **server_options: Any) -> AsyncIterator[str]:
+    """Serve ``app`` with aiohttp's runner on a free 127.0.0.1 port."""
+    runner = web.AppRunner(app, **server_options)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def client(url: str, **options: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=url, timeout=TIMEOUT, **options)
+
+
+async def wait(event: anyio.Event) -> None:
+    with anyio.fail_after(TIMEOUT):
+        await event.wait()
+
+
+class Session:
+    """A request-scoped resource whose closing the tests watch."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+
+def session_container(recorder: Recorder) -> Container:
+    container = Container()
+
+    @container.provider
+    async def session() -> AsyncIterator[Session]:
+        recorder("session opened")
+        resource = Session()
+        try:
+            yield resource
+        except BaseException as exc:
+            recorder(f"session saw {type(exc).__name__}")
+            raise
+        finally:
+            resource.closed = True
+            recorder("session closed")
+
+    return container
+
+
+def make_app(container: Container, *routes: tuple[str, str, Any]) -> web.Application:
+    app = web.Application()
+    for method, path, handler in routes:
+        app.router.add_route(method, path, handler)
+    setup(app, container)
+    return app
+
+
+# --- after the response -------------------------------------------------------------------
+
+
+async def test_response_is_complete_while_the_task_is_blocked_then_task_then_finalizers(
+    recorder: Recorder, gate: Gate
+) -> None:
+    """The client reads the whole response while a sync task waits; then task, finalizer."""
+    container = session_container(recorder)
+
+    def blocked_task(email: str) -> None:  # a def task: runs in a worker thread
+        gate.wait()
+        recorder(f"task for {email}")
+
+    @inject
+    async def send(email: str, tasks: BackgroundTasks, session: Session) -> web.Response:
+        tasks.add_task(blocked_task, email)
+        recorder("handler")
+        return web.json_response({"message": f"sent to {email}"})
+
+    app = make_app(container, ("POST", "/send/{email}", send))
+    async with running(app) as url, client(url) as http:
+        response = await http.post("/send/ada")
+        assert response.json() == {"message": "sent to ada"}
+        assert recorder.events == ["session opened", "handler"]
+        gate.open()
+        await recorder.await_for("session closed")
+    assert recorder.events == ["session opened", "handler", "task for ada", "session closed"]
+
+
+async def test_streamed_response_is_sent_before_the_async_task_runs(recorder: Recorder) -> None:
+    """A handler that streams its body: all chunks reach the client, then the task runs."""
+    container = session_container(recorder)
+    release = anyio.Event()
+
+    async def blocked_task() -> None:  # an async task: runs on the event loop
+        await wait(release)
+        recorder("task")
+
+    @inject
+    async def stream(
+        request: web.Request, session: Session, tasks: BackgroundTasks
+    ) -> web.StreamResponse:
+        tasks.add_task(blocked_task)
+        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        await response.prepare(request)
+        for n in range(3):
+            recorder(f"chunk {n}")
+            state = "closed" if session.closed else "open"
+            await response.write(f"chunk {n}: session {state}\n".encode())
+        return response
+
+    app = make_app(container, ("GET", "/stream", stream))
+    async with running(app) as url, client(url) as http:
+        response = await http.get("/stream")
+        assert response.text.splitlines() == [f"chunk {n}: session open" for n in range(3)]
+        assert "task" not in recorder.events
+        release.set()
+        await recorder.await_for("session closed")
+    assert recorder.events == [
+        "session opened",
+        "chunk 0",
+        "chunk 1",
+        "chunk 2",
+        "task",
+        "session closed",
+    ]
+
+
+async def test_file_response_is_sent_once_then_the_task_runs(
+    recorder: Recorder, gate: Gate, tmp_path: Path
+) -> None:
+    """A ``web.FileResponse`` reaches the client whole (and once); then the task runs."""
+    report = tmp_path / "report.txt"
+    report.write_text("line\n" * 10_000)
+
+    def blocked_task(n: int) -> None:
+        gate.wait()
+        recorder(f"task {n}")
+
+    @inject
+    async def download(n: int, tasks: BackgroundTasks) -> web.StreamResponse:
+        tasks.add_task(blocked_task, n)
+        return web.FileResponse(report)
+
+    app = make_app(Container(), ("GET", "/report", download))
+    async with running(app) as url, client(url) as http:
+        first = await http.get("/report?n=1")
+        assert first.text == report.read_text()
+        assert recorder.events == []
+        gate.open()
+        await recorder.await_for("task 1")
+        second = await http.get("/report?n=2")  # the keep-alive connection is still sound
+        assert second.text == report.read_text()
+        await recorder.await_for("task 2")
+    assert recorder.events == ["task 1", "task 2"]
+
+
+async def test_handler_and_sub_dependency_share_one_background_tasks(
+    recorder: Recorder,
+) -> None:
+    """The handler and its sub-dependency get the same BackgroundTasks; both tasks run."""
+
+    def remember(tasks: BackgroundTasks) -> BackgroundTasks:
+        tasks.add_task(recorder, "sub-dependency task")
+        return tasks
+
+    @inject
+    async def index(
+        tasks: BackgroundTasks, seen: Annotated[BackgroundTasks, Depends(remember)]
+    ) -> web.Response:
+        tasks.add_task(recorder, "handler task")
+        return web.json_response({"same": tasks is seen})
+
+    app = make_app(Container(), ("GET", "/", index))
+    async with running(app) as url, client(url) as http:
+        assert (await http.get("/")).json() == {"same": True}
+        await recorder.await_for("handler task")
+    assert recorder.events == ["sub-dependency task", "handler task"]
+
+
+# --- errors and disconnects ---------------------------------------------------------------
+
+
+async def test_handler_error_gives_aiohttps_500_runs_finalizers_and_drops_tasks(
+    recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handler that raises: aiohttp's own 500, the finalizer sees the error, no task."""
+    container = session_container(recorder)
+
+    @inject
+    async def boom(session: Session, tasks: BackgroundTasks) -> web.Response:
+        tasks.add_task(recorder, "task")
+        raise RuntimeError("boom")
+
+    app = make_app(container, ("GET", "/boom", boom))
+    caplog.set_level("DEBUG", logger="injectkit")
+    async with running(app) as url, client(url) as http:
+        response = await http.get("/boom")
+        await recorder.await_for("session closed")
+    assert response.status_code == 500
+    assert "Internal Server Error" in response.text
+    assert recorder.events == ["session opened", "session saw RuntimeError", "session closed"]
+    assert "dropping 1 background task(s) because the call raised RuntimeError" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "expected"),
+    [
+        (web.HTTPNotFound(), 404, ["session saw HTTPNotFound", "session closed"]),
+        (web.HTTPFound("/elsewhere"), 302, ["task", "session closed"]),
+    ],
+    ids=["404 drops the tasks", "302 is a success"],
+)
+async def test_raised_http_errors_drop_tasks_but_raised_redirects_do_not(
+    raised: web.HTTPException, status: int, expected: list[str], recorder: Recorder
+) -> None:
+    """``raise HTTPNotFound`` is a failed request; ``raise HTTPFound`` is aiohttp's redirect."""
+    container = session_container(recorder)
+
+    @inject
+    async def index(session: Session, tasks: BackgroundTasks) -> web.Response:
+        tasks.add_task(recorder, "task")
+        raise raised
+
+    app = make_app(container, ("GET", "/", index))
+    async with running(app) as url, client(url) as http:
+        assert (await http.get("/")).status_code == status
+        await recorder.await_for("session closed")
+    assert recorder.events == ["session opened", *expected]
+
+
+@pytest.mark.parametrize("cancel", [False, True], ids=["handler continues", "handler cancelled"])
+async def test_client_disconnecting_mid_request_still_runs_finalizers(
+    cancel: bool, recorder: Recorder
+) -> None:
+    """The client hangs up while the handler works; the finalizer runs either way."""
+    container = session_container(recorder)
+    release = anyio.Event()
+
+    @inject
+    async def slow(session: Session) -> web.Response:
+        recorder("handler entered")
+        await wait(release)
+        recorder("handler released")
+        return web.Response(text="x" * 100_000)
+
+    app = make_app(container, ("GET", "/slow", slow))
+    async with running(app, handler_cancellation=cancel) as url:
+        host, port = url.removeprefix("http://").split(":")
+        stream = await anyio.connect_tcp(host, int(port))
+        await stream.send(b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await recorder.await_for("handler entered")
+        await stream.aclose()
+        if not cancel:
+            release.set()
+        await recorder.await_for("session closed")
+    if cancel:  # aiohttp cancels the handler when the connection is lost
+        assert recorder.events == [
+            "session opened",
+            "handler entered",
+            "session saw CancelledError",
+            "session closed",
+        ]
+    else:
+        assert recorder.events == [
+            "session opened",
+            "handler entered",
+            "handler released",
+            "session closed",
+        ]
+
+
+# --- request-scoped values ----------------------------------------------------------------
+
+
+class Token:
+    """A request-scoped value with a process-wide unique number."""
+
+    numbers = itertools.count()
+
+    def __init__(self) -> None:
+        self.number = next(self.numbers)
+
+
+def token_number(token: Token) -> int:
+    return token.number
+
+
+async def test_200_concurrent_requests_each_see_their_own_request_scoped_objects() -> None:
+    """200 requests at once: 200 distinct tokens, each shared within its own request."""
+    container = Container()
+    container.register(Token)
+    all_in = anyio.Event()
+    arrived = 0
+
+    @inject
+    async def token(
+        n: int,
+        token: Token,
+        seen: Annotated[int, Depends(token_number)],
+        request: web.Request,
+    ) -> web.Response:
+        nonlocal arrived
+        arrived += 1
+        if arrived == 200:
+            all_in.set()
+        with anyio.fail_after(TIMEOUT):
+            await all_in.wait()  # every request is in flight at once
+        body = {"n": n, "token": token.number, "seen": seen, "path": request.path}
+        return web.json_response(body)
+
+    app = make_app(container, ("GET", "/token/{n}", token))
+    results: dict[int, dict[str, Any]] = {}
+    async with running(app) as url, client(url, limits=httpx.Limits(max_connections=200)) as http:
+
+        async def fetch(n: int) -> None:
+            results[n] = (await http.get(f"/token/{n}")).json()
+
+        async with anyio.create_task_group() as group:
+            for n in range(200):
+                group.start_soon(fetch, n)
+
+    assert sorted(results) == list(range(200))
+    assert all(r["token"] == r["seen"] for r in results.values())
+    assert len({r["token"] for r in results.values()}) == 200
+    assert all(r["path"] == f"/token/{n}" for n, r in results.items())
+
+
+async def test_web_request_is_resolved_by_annotation_in_handlers_and_providers() -> None:
+    """``web.Request`` and ``web.BaseRequest`` both give the request being handled."""
+
+    def agent(request: web.BaseRequest) -> str:
+        return request.headers["User-Agent"]
+
+    @inject
+    async def index(request: web.Request, ua: Annotated[str, Depends(agent)]) -> web.Response:
+        return web.json_response({"path": request.path, "ua": ua})
+
+    app = make_app(Container(), ("GET", "/here", index))
+    async with running(app) as url, client(url, headers={"User-Agent": "probe/1"}) as http:
+        response = await http.get("/here")
+    assert response.json() == {"path": "/here", "ua": "probe/1"}
+
+
+async def test_get_scope_in_a_plain_handler_closes_after_the_response(
+    recorder: Recorder,
+) -> None:
+    """A handler without ``inject`` uses ``get_scope(request)``; finalizers run after."""
+    container = session_container(recorder)
+
+    def describe_session(session: Session) -> str:
+        return "open" if not session.closed else "closed"
+
+    async def index(request: web.Request) -> web.Response:
+        scope: RequestScope = await get_scope(request)
+        assert scope is await get_scope(request)
+        return web.Response(text=await scope.call(describe_session))
+
+    app = make_app(container, ("GET", "/", index))
+    async with running(app) as url, client(url) as http:
+        assert (await http.get("/")).text == "open"
+        await recorder.await_for("session closed")
+    assert recorder.events == ["session opened", "session closed"]
+
+
+async def test_an_override_takes_effect_at_the_next_request() -> None:
+    """``container.override`` swaps a provider for the requests made while it is active."""
+    container = Container()
+    container.register(Session)
+
+    class FakeSession(Session):
+        pass
+
+    @inject
+    async def index(session: Session) -> web.Response:
+        return web.Response(text=type(session).__name__)
+
+    app = make_app(container, ("GET", "/", index))
+    async with running(app) as url, client(url) as http:
+        assert (await http.get("/")).text == "Session"
+        with container.override(Session, FakeSession):
+            assert (await http.get("/")).text == "FakeSession"
+        assert (await http.get("/")).text == "Session"
+
+
+# --- free parameters from the path and the query ------------------------------------------
+
+
+def converting_app() -> web.Application:
+    def page_size(size: int = 10) -> int:
+        return size
+
+    @inject
+    async def user(
+        user_id: int,
+        active: bool,
+        ratio: float | None = None,
+        size: Annotated[int, Depends(page_size)] = 0,
+    ) -> web.Response:
+        body = {"user_id": user_id, "active": active, "ratio": ratio, "size": size}
+        return web.json_response(body)
+
+    return make_app(Container(), ("GET", "/users/{user_id}", user))
+
+
+async def test_path_and_query_values_are_converted_to_the_annotations() -> None:
+    """Path then query, converted to int, bool, optional float; a provider's ``size`` too."""
+    async with running(converting_app()) as url, client(url) as http:
+        full = await http.get("/users/42?active=yes&ratio=0.5&size=3")
+        short = await http.get("/users/7?active=0")
+    assert full.json() == {"user_id": 42, "active": True, "ratio": 0.5, "size": 3}
+    assert short.json() == {"user_id": 7, "active": False, "ratio": None, "size": 10}
+
+
+async def test_a_bad_or_missing_value_is_a_422_naming_the_parameter() -> None:
+    """Unconvertible or missing values answer 422 with FastAPI-style details, not 500."""
+    async with running(converting_app()) as url, client(url) as http:
+        bad = await http.get("/users/abc?active=maybe")
+        missing = await http.get("/users/1")
+    assert bad.status_code == 422
+    details = bad.json()["detail"]
+    assert [(d["loc"], d["type"], d["input"]) for d in details] == [
+        (["path", "user_id"], "int_parsing", "abc"),
+        (["query", "active"], "bool_parsing", "maybe"),
+    ]
+    assert missing.status_code == 422
+    assert missing.json()["detail"] == [
+        {"loc": ["query", "active"], "msg": "Field required", "type": "missing"}
+    ]
+
+
+# --- startup and shutdown -----------------------------------------------------------------
+
+
+async def test_startup_fails_on_a_broken_graph_naming_the_chain() -> None:
+    """A provider needing an unregistered service stops ``AppRunner.setup()``."""
+
+    class Database:
+        pass
+
+    def repository(db: Database) -> str:
+        return "repo"
+
+    @inject
+    async def index(repo: Annotated[str, Depends(repository)]) -> web.Response:
+        return web.Response(text=repo)
+
+    runner = web.AppRunner(make_app(Container(), ("GET", "/", index)))
+    with pytest.raises(UnresolvableDependencyError) as caught:
+        await runner.setup()
+    await runner.cleanup()
+    assert "index -> repository" in str(caught.value)
+
+
+async def test_startup_checks_handlers_of_sub_apps() -> None:
+    """A broken handler in a sub-app also stops the start-up."""
+
+    class Database:
+        pass
+
+    @inject
+    async def index(db: Database) -> web.Response:
+        return web.Response(text="never")
+
+    sub = web.Application()
+    sub.router.add_get("/", index)
+    app = make_app(Container())
+    app.add_subapp("/sub", sub)
+    runner = web.AppRunner(app)
+    with pytest.raises(UnresolvableDependencyError, match="index"):
+        await runner.setup()
+    await runner.cleanup()
+
+
+async def test_startup_refuses_a_path_variable_no_parameter_reads() -> None:
+    """``/users/{uid}`` routed to a handler taking ``user_id`` is caught at startup."""
+
+    @inject
+    async def user(user_id: int = 0) -> web.Response:
+        return web.Response(text=str(user_id))
+
+    runner = web.AppRunner(make_app(Container(), ("GET", "/users/{uid}", user)))
+    with pytest.raises(InjectionError, match="captures uid for user"):
+        await runner.setup()
+    await runner.cleanup()
+
+
+async def test_inject_refuses_a_sync_handler() -> None:
+    """aiohttp handlers are ``async def``; a ``def`` one is refused when decorated."""
+
+    def index() -> web.Response:
+        return web.Response(text="ok")
+
+    with pytest.raises(InjectionError, match="aiohttp handlers are `async def`"):
+        inject(index)  # type: ignore[arg-type]
+
+
+async def test_app_scope_is_closed_when_the_app_is_cleaned_up(recorder: Recorder) -> None:
+    """An app-scoped async generator is built once and finalized on shutdown."""
+    container = Container()
+
+    class Pool:
+        pass
+
+    @container.provider(scope="app")
+    async def pool() -> AsyncIterator[Pool]:
+        recorder("pool opened")
+        yield Pool()
+        recorder("pool closed")
+
+    @inject
+    async def index(pool: Pool) -> web.Response:
+        return web.json_response({"pool": id(pool)})
+
+    app = make_app(container, ("GET", "/", index))
+    async with running(app) as url, client(url) as http:
+        first = (await http.get("/")).json()
+        second = (await http.get("/")).json()
+        assert first == second
+        assert recorder.events == ["pool opened"]
+    assert recorder.events == ["pool opened", "pool closed"]
+
+
+# --- the seed's examples ------------------------------------------------------------------
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@asynccontextmanager
+async def serving_example(name: str, log: Path) -> AsyncIterator[tuple[str, anyio.Semaphore]]:
+    """Serve an example; the semaphore is released each time a request is fully done.
+
+    The signalling middleware goes outside the adapter's, so it returns only after the
+    response was sent and the request's tasks ran.
+    """
+    module = load_example(f"aiohttp/{name}.py")
+    app: web.Application = module.create_app(module.Settings(log_path=log))
+    done = anyio.Semaphore(0)
+
+    @web.middleware
+    async def signal_done(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        finally:
+            done.release()
+
+    app.middlewares.insert(0, signal_done)
+    async with running(app) as url:
+        yield url, done
+
+
+async def acquire(done: anyio.Semaphore) -> None:
+    with anyio.fail_after(TIMEOUT):
+        await done.acquire()
+
+
+async def test_example_tutorial001_writes_the_notification_after_the_response(
+    tmp_path: Path,
+) -> None:
+    """examples/aiohttp/tutorial001.py: the response, then log.txt holds the notification."""
+    log = tmp_path / "log.txt"
+    async with serving_example("tutorial001", log) as (url, done), client(url) as http:
+        response = await http.post("/send-notification/ada@example.com")
+        assert response.json() == {"message": "Notification sent in the background"}
+        await acquire(done)
+    assert log.read_text() == "notification for ada@example.com: some notification"
+
+
+async def test_example_tutorial002_logs_the_query_and_the_message(tmp_path: Path) -> None:
+    """examples/aiohttp/tutorial002.py: the sub-dependency's task, then the handler's."""
+    log = tmp_path / "log.txt"
+    async with serving_example("tutorial002", log) as (url, done), client(url) as http:
+        with_q = await http.post("/send-notification/ada@example.com?q=injectkit")
+        assert with_q.json() == {"message": "Message sent"}
+        await acquire(done)
+        without_q = await http.post("/send-notification/grace@example.com")
+        assert without_q.json() == {"message": "Message sent"}
+        await acquire(done)
+    assert log.read_text() == (
+        "found query: injectkit\nmessage to ada@example.com\nmessage to grace@example.com\n"
+    )
+
+
+def test_importing_the_adapter_without_aiohttp_names_the_extra() -> None:
+    """Without aiohttp installed, the ImportError says which extra to install."""
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["aiohttp"] = None  # as if aiohttp were not installed
+        try:
+            import injectkit.integrations.aiohttp
+        except ImportError as error:
+            print(error)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.stdout.strip() == (
+        "injectkit.integrations.aiohttp needs aiohttp, which is not installed: "
+        'pip install "injectkit[aiohttp]"'
+    )
