@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic
 
 from typing_extensions import ParamSpec, TypeVar

@@ -127,6 +127,7 @@ class Container:
         self._registry: dict[Any, Registration] = {}
         self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
         self._global_overrides: list[tuple[object, Any, Any]] = []
+        self._local_layers = 0  # local overrides active in any context
         self._local_overrides: ContextVar[_Layer | None] = ContextVar(
             "injectkit.overrides", default=None
         )
@@ -251,12 +252,15 @@ class Container:
         local_overrides = self._local_overrides
         plan_for = self._plan
         sync = kind is not CallKind.ASYNC
+        new_scope = object.__new__
         # The plan for the common case (no scope open, no local override) is kept right
         # here, valid while the container's generation is the one it was built in.
         slot: list[Any] = [None, -1]  # [plan, generation]
 
         def own_plan() -> Plan:
-            if slot[1] == container._generation and local_overrides.get() is None:
+            if slot[1] == container._generation and (
+                not container._local_layers or local_overrides.get() is None
+            ):
                 plan: Plan = slot[0]
                 return plan
             generation = container._generation
@@ -265,19 +269,23 @@ class Container:
                 slot[:] = [plan, generation]
             return plan
 
+        # Per-call path.  A scope opened here is set as current but never reset: the
+        # next call overwrites it, and a closed scope counts as none (a reset costs as
+        # much as the set, and nothing needs the previous value back).
         if not sync:
 
             @functools.wraps(original)
             async def injected(*args: Any, **kwargs: Any) -> Any:
                 scope = scope_var.get()
-                if scope is not None:
+                if scope is not None and scope._state == _OPEN:
                     return await plan_for(original, False, scope._context_types).run(
                         scope, args, kwargs
                     )
                 plan = own_plan()
-                scope = RequestScope(container)
+                scope = new_scope(RequestScope)
+                scope._container = container
                 scope._state = _OPEN
-                scope._token = scope_var.set(scope)
+                scope_var.set(scope)
                 try:
                     result = await plan.run(scope, args, kwargs)
                 except BaseException as exc:
@@ -291,7 +299,7 @@ class Container:
                         raise error
                 else:  # nothing to run after the call: just leave the scope
                     scope._state = _CLOSED
-                    scope_var.reset(scope._token)
+                    scope._cache = None
                 return result
 
         else:
@@ -299,13 +307,14 @@ class Container:
             @functools.wraps(original)
             def injected(*args: Any, **kwargs: Any) -> Any:
                 scope = scope_var.get()
-                if scope is not None:
+                if scope is not None and scope._state == _OPEN:
                     return plan_for(original, True, scope._context_types).run(scope, args, kwargs)
                 plan = own_plan()
-                scope = RequestScope(container)
+                scope = new_scope(RequestScope)
+                scope._container = container
                 scope._state = _OPEN
                 scope._is_async = False
-                scope._token = scope_var.set(scope)
+                scope_var.set(scope)
                 try:
                     result = plan.run(scope, args, kwargs)
                 except BaseException as exc:
@@ -319,7 +328,7 @@ class Container:
                         raise error
                 else:
                     scope._state = _CLOSED
-                    scope_var.reset(scope._token)
+                    scope._cache = None
                 return result
 
         setattr(injected, ORIGINAL_ATTR, original)
@@ -338,7 +347,8 @@ class Container:
     @property
     def current_scope(self) -> RequestScope | None:
         """The request scope open in this context, if any."""
-        return self._scope_var.get()
+        scope = self._scope_var.get()
+        return scope if scope is not None and scope._state == _OPEN else None
 
     # -- overrides -------------------------------------------------------------------------
 
@@ -358,10 +368,14 @@ class Container:
             token = self._local_overrides.set(
                 _Layer(self._local_overrides.get(), target, replacement)
             )
+            with self._lock:
+                self._local_layers += 1
             try:
                 yield
             finally:
                 self._local_overrides.reset(token)
+                with self._lock:
+                    self._local_layers -= 1
             return
         entry = (object(), target, replacement)
         with self._lock:

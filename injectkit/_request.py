@@ -99,6 +99,7 @@ class RequestScope:
 
     def _release(self) -> None:
         self._state = _CLOSED
+        self._cache = None  # let this request's values go, even if the scope lingers
         if self._token is not None:
             try:
                 self._container._scope_var.reset(self._token)

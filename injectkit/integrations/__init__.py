@@ -1,12 +1,41 @@
-"""Adapters for web frameworks: one small module per framework, the same names in each.
+"""Adapters for web frameworks, and the kernel they share (for writing your own).
 
-Each module imports its framework only when imported itself, and is an optional extra
-(``pip install "injectkit[starlette]"``).  Every adapter offers:
+One small module per framework, each importing its framework only when imported itself,
+each an optional extra (``pip install "injectkit[starlette]"``), the same names in each:
 
 - ``setup(app, container)``: tie the container to the app (a request scope per request,
   endpoints validated at startup, the app scope closed at shutdown);
 - ``inject``: the decorator for endpoints whose parameters injectkit fills;
 - ``get_scope(request)``: the request's :class:`~injectkit.RequestScope`.
 
-``_kernel`` holds what they share; docs/integrations/custom.md shows how to write one.
+The names below are the kernel every adapter is built on (no framework needed);
+docs/integrations/custom.md shows how to write an adapter with them.
 """
+
+from ._kernel import (
+    Endpoint,
+    EndpointMark,
+    Endpoints,
+    FromContainer,
+    InvalidParameters,
+    ParameterProblem,
+    converter_for,
+    endpoint_of,
+    mark_endpoint,
+    missing_extra,
+    prepare_endpoints,
+)
+
+__all__ = [
+    "Endpoint",
+    "EndpointMark",
+    "Endpoints",
+    "FromContainer",
+    "InvalidParameters",
+    "ParameterProblem",
+    "converter_for",
+    "endpoint_of",
+    "mark_endpoint",
+    "missing_extra",
+    "prepare_endpoints",
+]

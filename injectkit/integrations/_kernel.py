@@ -22,7 +22,8 @@ An adapter has four jobs, and this module gives each one a name:
 3. **Call the handler in the scope** — ``values = endpoint.read(("path", path_params),
    ("query", query_params))`` converts the request's strings (raising
    :class:`InvalidParameters`, which the adapter turns into a 422 response with
-   ``error.body()`` as JSON), then ``await endpoint.call(scope, values)`` or
+   ``error.body()`` as JSON), then ``await endpoint.run(scope, values)`` (a sync
+   handler goes to a worker thread) or, in a sync framework,
    ``endpoint.call_sync(scope, values)``.
 
 4. **Close the scope only after the response body has been sent** —
@@ -35,11 +36,20 @@ An adapter has four jobs, and this module gives each one a name:
 on first use: ``registry.get(mark)``), :func:`app_lifespan` ties the container's app
 scope to a framework's lifespan (prepare on startup, ``container.aclose()`` on
 shutdown), and :func:`missing_extra` words the ImportError of a missing framework.
+
+Shared by the ASGI adapters: :class:`Exchange` (one connection's scope, request object
+and handler error, kept in the ASGI scope under :data:`SCOPE_KEY`),
+:func:`serve_connection` (steps 2 and 4 around an ASGI app) and :func:`serve_lifespan`
+(startup validation before the app's own startup, ``container.aclose()`` after its
+shutdown).  For frameworks that read unmarked parameters themselves (FastAPI,
+Litestar): :data:`FromContainer` and :func:`split_handler`, which splits a handler's
+parameters between the framework and injectkit.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import sys
 import threading
@@ -59,6 +69,8 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
+
 from .. import (
     BackgroundTasks,
     Container,
@@ -68,7 +80,14 @@ from .. import (
     UnresolvableDependencyError,
 )
 from .._exceptions import combine
-from .._introspect import call_kind, describe, read_signature, type_name, unwrap_injected
+from .._introspect import (
+    ORIGINAL_ATTR,
+    call_kind,
+    describe,
+    read_signature,
+    type_name,
+    unwrap_injected,
+)
 
 __all__ = [
     "ENDPOINT_ATTR",
@@ -138,6 +157,8 @@ def mark_endpoint(
     namespace = caller_namespace(depth + 1) if depth is not None else None
     mark = EndpointMark(unwrap_injected(handler), frozenset(provided), namespace)
     setattr(wrapper, ENDPOINT_ATTR, mark)
+    # container.graph(wrapper), validate(wrapper) and Depends(wrapper) then see the handler.
+    setattr(wrapper, ORIGINAL_ATTR, mark.handler)
     return mark
 
 
@@ -321,9 +342,8 @@ class FieldReader:
         for _, values in sources:
             if self.name in values:
                 raw = values[self.name]
-                if not isinstance(raw, str):
+                if not isinstance(raw, str) or self.convert is None:
                     return True, raw  # a router already converted it (``{id:int}``)
-                assert self.convert is not None  # readers without converters are filtered
                 return True, self.convert(raw)
         return False, None
 
@@ -366,10 +386,12 @@ class Endpoint:
     def _current_generation(self) -> object:
         return getattr(self.container, "_generation", None)
 
-    def refresh(self) -> None:
+    def refresh(self, *, if_stale: bool = False) -> None:
         """Validate the graph and rebuild the readers (raises InjectionError)."""
         with self._lock:
             generation = self._current_generation()
+            if if_stale and generation == self._generation:
+                return  # another request refreshed them while this one waited
             self.container.validate(self.handler, context_types=self.context_types)
             graph = self.container.graph(self.handler, context_types=self.context_types)
             fields: list[FieldReader] = []
@@ -411,8 +433,8 @@ class Endpoint:
     @property
     def fields(self) -> tuple[FieldReader, ...]:
         """The free parameters read from the request (rebuilt if overrides changed)."""
-        if self._generation is not self._current_generation():
-            self.refresh()
+        if self._generation != self._current_generation():
+            self.refresh(if_stale=True)
         return self._fields
 
     def read(self, *sources: tuple[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -443,6 +465,13 @@ class Endpoint:
     def call_sync(self, scope: RequestScope, values: Mapping[str, Any]) -> Any:
         """Run a sync handler in ``scope``; its graph must be sync end to end."""
         return scope.call_sync(self.handler, **values)
+
+    async def run(self, scope: RequestScope, values: Mapping[str, Any]) -> Any:
+        """For async frameworks: ``call``, or ``call_sync`` in a worker thread for a sync
+        handler (as Starlette and FastAPI run sync endpoints), never blocking the loop."""
+        if self.is_async:
+            return await scope.call(self.handler, **values)
+        return await anyio.to_thread.run_sync(functools.partial(self.call_sync, scope, values))
 
     def __repr__(self) -> str:
         names = ", ".join(f.name for f in self._fields)

@@ -43,10 +43,18 @@ import typing
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
-from .. import BackgroundTasks, Depends, InjectionError
-from .._introspect import call_kind, describe, read_signature, type_name, unwrap_injected
-from ._kernel import InvalidParameters, caller_namespace, mark_endpoint, missing_extra
-from .starlette import InjectKitMiddleware, exchange_of, get_scope, run_endpoint, setup
+from .._introspect import type_name
+from ._kernel import (
+    FromContainer,
+    InvalidParameters,
+    caller_namespace,
+    copy_names,
+    core_function,
+    mark_endpoint,
+    missing_extra,
+    split_handler,
+)
+from .starlette import InjectKitMiddleware, exchange_of, get_scope, setup
 
 try:
     import fastapi
@@ -66,57 +74,6 @@ _FASTAPI_TASKS = "injectkit_fastapi_tasks__"
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
-class _FromContainer:
-    """The ``Annotated`` marker behind :data:`FromContainer`."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "FromContainer"
-
-
-FROM_CONTAINER = _FromContainer()
-
-FromContainer = Annotated[T, FROM_CONTAINER]
-"""``FromContainer[Session]``: in an injected FastAPI function, the container's Session."""
-
-
-def _is_injectkit(annotation: Any, default: Any) -> bool:
-    if isinstance(default, Depends):
-        return True
-    base = annotation
-    if typing.get_origin(annotation) is Annotated:
-        base, *metadata = typing.get_args(annotation)
-        if any(isinstance(m, (Depends, _FromContainer)) for m in metadata):
-            return True
-    return base is BackgroundTasks
-
-
-def _core(handler: Callable[..., Any], parameters: list[inspect.Parameter]) -> Callable[..., Any]:
-    """The function injectkit sees: FastAPI's parameters become plain free parameters."""
-    core: Callable[..., Any]
-    if call_kind(handler).is_async:
-
-        async def call_async(**values: Any) -> Any:
-            return await handler(**values)
-
-        core = call_async
-    else:
-
-        def call_sync(**values: Any) -> Any:
-            return handler(**values)
-
-        core = call_sync
-
-    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
-        setattr(core, attribute, getattr(handler, attribute, None))
-    setattr(core, "__signature__", inspect.Signature(parameters))  # noqa: B010 - mypy: unknown attr
-    core.__annotations__ = {
-        p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty
-    }
-    return core
-
-
 def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
     """Let injectkit fill the marked parameters of a FastAPI route or dependency.
 
@@ -124,41 +81,14 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
     sees the function's own FastAPI parameters; injectkit fills the rest in the
     request's scope.  Sync functions run in a worker thread.
     """
-    original = unwrap_injected(handler)
-    name = describe(original)
-    kind = call_kind(original)
-    if kind.has_finalizer:
-        raise InjectionError(
-            f"{name} is a {kind.value} function; the FastAPI adapter injects functions and "
-            "async functions.",
-            path=(name,),
-            hint="make it an injectkit provider (Depends or @container.provider), or a "
-            "plain FastAPI dependency without @inject.",
-        )
-    namespace = caller_namespace(1)
-    read_signature(original, namespace)  # an annotation that cannot be evaluated: say which
-    hints = typing.get_type_hints(original, localns=namespace, include_extras=True)
-    signature = inspect.signature(original)
-    visible: list[inspect.Parameter] = []
-    seen_by_injectkit: list[inspect.Parameter] = []
-    for parameter in signature.parameters.values():
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
-        if parameter.name in (_CONNECTION, _FASTAPI_TASKS):
-            raise InjectionError(f"{name} uses the reserved parameter name {parameter.name!r}.")
-        annotation = hints.get(parameter.name, parameter.annotation)
-        if _is_injectkit(annotation, parameter.default):
-            seen_by_injectkit.append(parameter.replace(kind=_KEYWORD, annotation=annotation))
-        else:
-            visible.append(parameter.replace(kind=_KEYWORD, annotation=annotation))
-            seen_by_injectkit.append(inspect.Parameter(parameter.name, _KEYWORD))
-    core = _core(original, seen_by_injectkit)
+    split = split_handler(handler, framework="FastAPI", namespace=caller_namespace(1))
+    visible = list(split.visible)
     # FastAPI fills one parameter per special type: share the function's own, if any.
     connection_name = _named(visible, lambda tp: tp is HTTPConnection) or _CONNECTION
     tasks_name = (
         _named(visible, lambda tp: issubclass(tp, StarletteBackgroundTasks)) or _FASTAPI_TASKS
     )
-    hidden = {connection_name, tasks_name} - {p.name for p in visible}
+    hidden = {connection_name, tasks_name} - split.visible_names
 
     async def endpoint(**kwargs: Any) -> Any:
         connection: HTTPConnection = kwargs[connection_name]
@@ -175,7 +105,7 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
             raise RequestValidationError([p.as_dict() for p in bad.problems]) from None
         values.update(kwargs)
         try:
-            result = await run_endpoint(prepared, exchange.scope, values)
+            result = await prepared.run(exchange.scope, values)
         except BaseException as exc:
             exchange.error = exc
             raise
@@ -184,17 +114,16 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
             result.background = StarletteBackgroundTasks([result.background, *fastapi_tasks.tasks])
         return result
 
-    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
-        setattr(endpoint, attribute, getattr(original, attribute, None))
+    copy_names(endpoint, split.handler)
     extra = [
         inspect.Parameter(_CONNECTION, _KEYWORD, annotation=HTTPConnection),
         inspect.Parameter(_FASTAPI_TASKS, _KEYWORD, annotation=fastapi.BackgroundTasks),
     ]
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [*visible, *(p for p in extra if p.name in hidden)],
-        return_annotation=hints.get("return", signature.return_annotation),
+        return_annotation=split.return_annotation,
     )
-    mark = mark_endpoint(endpoint, core, provided=[p.name for p in visible])
+    mark = mark_endpoint(endpoint, split.core, provided=split.visible_names)
     return endpoint
 
 
@@ -231,7 +160,7 @@ def _make_provider(tp: Any) -> Callable[..., Coroutine[Any, Any, Any]]:
         return value
 
     from_container.__name__ = from_container.__qualname__ = f"provide({type_name(tp)})"
-    core = _core(from_container, [inspect.Parameter("value", _KEYWORD, annotation=tp)])
+    core = core_function(from_container, [inspect.Parameter("value", _KEYWORD, annotation=tp)])
 
     async def dependency(**kwargs: Any) -> Any:
         exchange = exchange_of(kwargs[_CONNECTION])

@@ -30,17 +30,13 @@ returns a ``Response`` as it is and anything else as JSON.  A handler that raise
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-
-import anyio.to_thread
 
 from .. import Container, InjectionError, RequestScope
 from .._introspect import call_kind, describe, unwrap_injected
 from ._kernel import (
     SCOPE_KEY,
-    Endpoint,
     EndpointMark,
     Endpoints,
     Exchange,
@@ -60,7 +56,7 @@ try:
     from starlette.responses import JSONResponse, Response
     from starlette.routing import BaseRoute, Host, Mount, WebSocketRoute
     from starlette.status import WS_1008_POLICY_VIOLATION
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.types import ASGIApp, Receive, Scope, Send
     from starlette.websockets import WebSocket
 except ImportError as error:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("Starlette", "starlette", error) from error
@@ -103,7 +99,7 @@ def walk_routes(routes: Iterable[Any]) -> Iterator[tuple[bool, EndpointMark]]:
         if isinstance(route, (Mount, Host)):
             stack.extend(_routes_of(route))
             continue
-        is_websocket = isinstance(route, WebSocketRoute) or "WebSocket" in type(route).__name__
+        is_websocket = isinstance(route, WebSocketRoute)
         mark = endpoint_of(getattr(route, "endpoint", None))
         if mark is not None:
             yield is_websocket, mark
@@ -219,7 +215,7 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
                 return None
             return JSONResponse(bad.body(), status_code=bad.status_code)
         try:
-            result = await run_endpoint(prepared, exchange.scope, values)
+            result = await prepared.run(exchange.scope, values)
             if is_websocket:
                 return None
             return result if isinstance(result, Response) else JSONResponse(result)
@@ -230,10 +226,3 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
     copy_names(endpoint, original)
     mark = mark_endpoint(endpoint, original, depth=1)
     return endpoint
-
-
-async def run_endpoint(endpoint: Endpoint, scope: RequestScope, values: Mapping[str, Any]) -> Any:
-    if endpoint.is_async:
-        return await endpoint.call(scope, values)
-    # Starlette runs sync endpoints in a worker thread; keep it that way.
-    return await anyio.to_thread.run_sync(functools.partial(endpoint.call_sync, scope, values))

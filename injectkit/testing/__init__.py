@@ -12,18 +12,13 @@ The pytest plugin (``injectkit.testing._plugin``, loaded automatically once inje
 installed) builds its fixtures on these; see docs/testing.md.
 """
 
-from __future__ import annotations
+import contextlib as _contextlib
 
-from collections.abc import Callable
-from typing import Any
-
-from typing_extensions import ParamSpec
-
-from .._background import BackgroundTask
 from ._explain import Explanation, ProviderInfo, explain, unused_providers
 from ._fakes import Fake, FakeResource, fake, fake_resource
 from ._isolated import call_provider, call_provider_sync
 from ._overrides import override
+from ._queued import queued
 from ._recorder import Event, Recorder, record
 
 __all__ = [
@@ -44,22 +39,10 @@ __all__ = [
     "unused_providers",
 ]
 
-P = ParamSpec("P")
-
-
-def queued(func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs) -> BackgroundTask[P]:
-    """The task ``tasks.add_task(func, *args, **kwargs)`` queues, to compare with.
-
-    ``assert rec.tasks == [queued(write_log, "message to a@b.c\\n")]``
-    """
-    return BackgroundTask(func, args, kwargs)
-
-
+# Show the public home of each name in reprs and tracebacks, as injectkit does.
 for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("injectkit.testing._"):
-        try:
+        with _contextlib.suppress(AttributeError, TypeError):
             _obj.__module__ = __name__
-        except (AttributeError, TypeError):
-            pass
 del _name, _obj

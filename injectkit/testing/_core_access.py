@@ -21,6 +21,7 @@ from .._scope import Scope
 __all__ = [
     "Target",
     "effective_provider",
+    "handler_of",
     "has_local_overrides",
     "injected_functions",
     "is_plain_value",
@@ -84,6 +85,13 @@ def is_plain_value(provider: Any, provides: Any) -> bool:
     )
 
 
+def handler_of(func: Any) -> Any:
+    """The user's function behind an injected wrapper or an adapter's endpoint wrapper."""
+    mark = getattr(func, "__injectkit_endpoint__", None)  # set by the adapters' inject
+    handler = getattr(mark, "handler", None)
+    return unwrap_injected(handler if callable(handler) else func)
+
+
 def solved_graph(
     container: Container,
     func: Callable[..., Any],
@@ -92,7 +100,7 @@ def solved_graph(
     partial: bool = False,
 ) -> Graph:
     """The core's graph of ``func``; with ``partial=True`` also when the graph has errors."""
-    original = unwrap_injected(func)
+    original = handler_of(func)
     if not partial:
         return container.graph(original, context_types=context_types)._graph
     builder = container._builder(container._local_overrides.get())

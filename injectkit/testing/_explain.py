@@ -75,10 +75,7 @@ class Explanation:
             extra = f" ({'; '.join(notes)})" if notes else ""
             lines.append(f"  {p.scope.ljust(width)}  {p.name}{extra}{needs}")
         if self.free_parameters:
-            lines.append(
-                "from the call: "
-                + ", ".join(_show_free(f) for f in self.free_parameters)
-            )
+            lines.append("from the call: " + ", ".join(_show_free(f) for f in self.free_parameters))
         leaves = list(self.context) + (["BackgroundTasks"] if self.uses_background_tasks else [])
         if leaves:
             lines.append("from the request scope: " + ", ".join(leaves))
@@ -125,7 +122,7 @@ def explain(
     types an adapter puts in the request context (``context_types=[Request]``) to explain
     a handler that takes them.
     """
-    view = container.graph(handler, context_types=context_types)
+    view = container.graph(core.handler_of(handler), context_types=context_types)
     return explain_view(view)
 
 

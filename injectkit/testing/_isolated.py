@@ -25,6 +25,7 @@ def _prepare(
     where: Target, provider: Any, inputs: Mapping[Any, Any] | None, values: dict[str, Any]
 ) -> tuple[Container, RequestScope | None, Callable[..., Any], str, dict[str, Any]]:
     """The container, the scope to join (if any), the bound twin, its label, call kwargs."""
+    scope: RequestScope | None
     if isinstance(where, RequestScope):
         container, scope = where.container, where
     elif isinstance(where, Container):
@@ -72,21 +73,25 @@ def _same_type(annotation: Any, tp: Any) -> bool:
 def _root(twin: Callable[..., Any], label: str, *, sync: bool) -> Callable[..., Any]:
     # The twin is a dependency of a tiny root, so that a generator provider's value is
     # handed out and its teardown runs when the request scope closes, as in real use.
+    root: Callable[..., Any]
     if sync:
 
-        def root(value: Any) -> Any:
+        def sync_root(value: Any) -> Any:
             return value
 
+        root = sync_root
     else:
 
-        async def root(value: Any) -> Any:
+        async def async_root(value: Any) -> Any:
             return value
 
+        root = async_root
     marker = Depends(twin, use_cache=False)
     root.__annotations__ = {"value": Annotated[Any, marker]}
-    root.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("value", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[Any, marker])]
+    parameter = inspect.Parameter(
+        "value", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[Any, marker]
     )
+    setattr(root, "__signature__", inspect.Signature([parameter]))  # noqa: B010
     root.__name__ = root.__qualname__ = f"call_provider({label})"
     return root
 

@@ -95,7 +95,9 @@ def _app_scope(fixture_name: str, config: pytest.Config) -> _Scope:
 
 
 @pytest.fixture(scope=_app_scope)
-def injectkit_app(injectkit_container: Container, pytestconfig: pytest.Config) -> Iterator[Container]:
+def injectkit_app(
+    injectkit_container: Container, pytestconfig: pytest.Config
+) -> Iterator[Container]:
     """The container, whose app scope ends (finalizers run) when this fixture ends."""
     yield injectkit_container
     backend = str(pytestconfig.getini("injectkit_app_backend")).strip() or "asyncio"
@@ -155,7 +157,7 @@ _STATE = pytest.StashKey[_TestRequest]()
 
 
 def _state(request: pytest.FixtureRequest, container: Container) -> _TestRequest:
-    stash = request.node.stash
+    stash: pytest.Stash = request.node.stash
     state = stash.get(_STATE, None)
     if state is None:
         state = stash[_STATE] = _TestRequest(container)

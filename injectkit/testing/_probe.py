@@ -95,14 +95,15 @@ class ScopeTap:
         self._users = 0
         self._lock = threading.Lock()
 
-    def request(self, context: Mapping[Any, Any] | None = None) -> RequestScope:
+    def request(self, context: Mapping[Any, Any] | None = None, **options: Any) -> RequestScope:
         container = self._container()
         assert container is not None  # it is the one whose attribute is being called
         listener = self._local.get(None)
         if listener is None and self._global:
             listener = self._global[-1]
-        if listener is None:
-            return RequestScope(container, context)
+        if listener is None or options:
+            # Not ours to watch (or options a probe scope does not know): the real thing.
+            return Container.request(container, context, **options)
         return ProbeScope(container, context, listener)
 
     def activate(self, listener: Listener, *, local: bool) -> Callable[[], None]:

@@ -171,7 +171,7 @@ class Recorder:
         self._undo.close()
 
     def _targets(self) -> list[core.Target]:
-        roots = list(self._roots) or core.injected_functions(self.container)
+        roots = [*self._roots, *core.injected_functions(self.container)]
         by_key: dict[int, core.Target] = {}
         skipped: set[int] = set()
         for root in roots:
@@ -197,9 +197,7 @@ class Recorder:
         key = id(target.key)
         if key in skipped:
             return
-        if target.is_value or (
-            target.scope is Scope.APP and not self._app
-        ):
+        if target.is_value or (target.scope is Scope.APP and not self._app):
             # An app-scoped twin would rebuild the singleton; a plain value never "runs".
             skipped.add(key)
             by_key.pop(key, None)
@@ -220,9 +218,9 @@ class Recorder:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         try:
-            return self.scope.__exit__(exc_type, exc, tb)
+            self.scope.__exit__(exc_type, exc, tb)
         finally:
             self._stop()
 
@@ -240,9 +238,9 @@ class Recorder:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> None:
         try:
-            return await self.scope.__aexit__(exc_type, exc, tb)
+            await self.scope.__aexit__(exc_type, exc, tb)
         finally:
             self._stop()
 
@@ -262,8 +260,9 @@ def record(
     report to the recorder too.  With ``tasks="capture"`` (the default) queued background
     tasks are kept in ``rec.tasks`` and not run; ``tasks="run"`` runs them as usual.
 
-    Providers are found in the graphs of ``roots`` (default: every function decorated with
-    ``container.inject``) and among the registered types, and are watched through
+    Providers are found in the graphs of the functions decorated with ``container.inject``
+    and of ``roots`` (an adapter's endpoints, or any function you ``scope.call``), and
+    among the registered types, and are watched through
     overrides, so enter your own overrides *before* the recorder.  App-scoped providers are
     left alone unless ``app=True`` (watching one means building it anew inside the block,
     as any override does).  ``local`` is the overrides' ``local`` (default: local if the

@@ -141,7 +141,7 @@ def make_twin(
     twin.__module__ = getattr(original, "__module__", None) or __name__
     twin.__doc__ = getattr(original, "__doc__", None)
     sig = _twin_signature(signature, bound)
-    twin.__signature__ = sig  # type: ignore[attr-defined]
+    setattr(twin, "__signature__", sig)  # noqa: B010 - functions take any attribute
     annotations = {
         p.name: p.annotation
         for p in sig.parameters.values()

@@ -1,0 +1,279 @@
+"""Litestar: a plugin that gives every request and WebSocket connection a request scope.
+
+::
+
+    from injectkit.integrations.litestar import FromContainer, InjectKitPlugin, inject
+
+    @post("/send-notification/{email:str}")
+    @inject
+    async def send_notification(
+        email: str,                                     # Litestar: a path parameter
+        background_tasks: BackgroundTasks,              # injectkit's, shared per request
+        q: Annotated[str | None, Depends(get_query)],   # injectkit's Depends
+        log: FromContainer[NotificationLog],            # registered in the container
+    ) -> dict[str, str]: ...
+
+    app = Litestar([send_notification], plugins=[InjectKitPlugin(container)])
+
+:class:`InjectKitPlugin` adds :class:`InjectKitMiddleware` (outermost), which opens a
+request scope per connection with the connection in its context (``Request`` or
+``WebSocket``, and ``ASGIConnection``) and closes it once the response has been sent (or
+the WebSocket has closed): injectkit's background tasks, then finalizers.  Its startup
+hook validates every injected handler and dependency (a broken graph stops start-up);
+its shutdown hook ends the container's app scope.  ``setup(app, container)`` does the
+same for an app that already exists.
+
+As with FastAPI, in a function decorated with :func:`inject`, parameters marked for
+injectkit (injectkit's ``Depends``, ``BackgroundTasks``, ``FromContainer[T]``) are
+injectkit's and every other one is Litestar's (path, query, ``data``, ``request``,
+Litestar dependencies...).  A free parameter of an injectkit dependency that Litestar
+does not fill is read from the path, then the query; a bad value is Litestar's usual
+400 ``ValidationException``.  ``Provide(provide(T))`` is a Litestar dependency giving
+the container's ``T``.  A handler that raises drops the request's background tasks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from .. import Container, RequestScope
+from .._introspect import type_name
+from ._kernel import (
+    SCOPE_KEY,
+    EndpointMark,
+    Endpoints,
+    Exchange,
+    FromContainer,
+    InvalidParameters,
+    caller_namespace,
+    copy_names,
+    core_function,
+    endpoint_of,
+    mark_endpoint,
+    missing_extra,
+    prepare_endpoints,
+    serve_connection,
+    split_handler,
+)
+from ._kernel import exchange_of as _kernel_exchange_of
+
+try:
+    from litestar import Litestar, Request, WebSocket
+    from litestar.config.app import AppConfig
+    from litestar.connection import ASGIConnection
+    from litestar.exceptions import ValidationException
+    from litestar.middleware import DefineMiddleware
+    from litestar.plugins import InitPluginProtocol
+    from litestar.types import ASGIApp, Receive, Scope, Send
+except ImportError as error:  # pragma: no cover - exercised by the missing-extra test
+    raise missing_extra("Litestar", "litestar", error) from error
+
+__all__ = [
+    "FromContainer",
+    "InjectKitMiddleware",
+    "InjectKitPlugin",
+    "get_scope",
+    "inject",
+    "provide",
+    "setup",
+]
+
+T = TypeVar("T")
+
+_SCOPE = "scope"  # Litestar's reserved keyword for the ASGI scope, in handlers and dependencies
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+HTTP_CONTEXT = (Request, ASGIConnection)
+WEBSOCKET_CONTEXT = (WebSocket, ASGIConnection)
+SETUP_HINT = (
+    "add InjectKitPlugin(container) to the app's plugins (or call "
+    "injectkit.integrations.litestar.setup(app, container)) before the app starts."
+)
+
+
+class _Registries:
+    """The prepared endpoints of one container, for HTTP and for WebSocket handlers."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.http = Endpoints(container, HTTP_CONTEXT)
+        self.websocket = Endpoints(container, WEBSOCKET_CONTEXT)
+
+
+def get_scope(connection: ASGIConnection[Any, Any, Any, Any] | Mapping[str, Any]) -> RequestScope:
+    """The request scope of a Litestar ``Request``/``WebSocket`` or of an ASGI scope."""
+    return exchange_of(connection).scope
+
+
+def exchange_of(connection: ASGIConnection[Any, Any, Any, Any] | Mapping[str, Any]) -> Exchange:
+    asgi_scope = connection.scope if isinstance(connection, ASGIConnection) else connection
+    return _kernel_exchange_of(asgi_scope, setup_hint=SETUP_HINT)
+
+
+class InjectKitMiddleware:
+    """ASGI middleware: a request scope per HTTP request or WebSocket connection."""
+
+    def __init__(self, app: ASGIApp, container: Container, registries: _Registries) -> None:
+        self.app = app
+        self.container = container
+        self.registries = registries
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        asgi_scope: Any = {**scope}  # ASGI: a middleware that adds keys works on a copy
+        connection: ASGIConnection[Any, Any, Any, Any]
+        if asgi_scope["type"] == "http":
+            connection = Request(asgi_scope, receive, send)
+            context: dict[Any, Any] = {Request: connection, ASGIConnection: connection}
+            endpoints = self.registries.http
+        else:
+            connection = WebSocket(asgi_scope, receive, send)
+            context = {WebSocket: connection, ASGIConnection: connection}
+            endpoints = self.registries.websocket
+        exchange = Exchange(self.container.request(context), connection, endpoints)
+        asgi_scope[SCOPE_KEY] = exchange
+        await serve_connection(self.app, exchange, asgi_scope, receive, send)  # type: ignore[arg-type]
+
+
+def _handlers(app: Litestar) -> Iterator[tuple[bool, Any]]:
+    """(is_websocket, callable) for every route handler and dependency of ``app``."""
+    for route in app.routes:
+        handlers = list(getattr(route, "route_handlers", ()) or ())
+        single = getattr(route, "route_handler", None)
+        if single is not None:
+            handlers.append(single)
+        is_websocket = type(route).__name__ == "WebSocketRoute"
+        for handler in handlers:
+            yield is_websocket, getattr(handler, "fn", None)
+            for provide_ in handler.resolve_dependencies().values():
+                yield is_websocket, getattr(provide_, "dependency", None)
+
+
+class InjectKitPlugin(InitPluginProtocol):
+    """``Litestar(..., plugins=[InjectKitPlugin(container)])``."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.registries = _Registries(container)
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        middleware = DefineMiddleware(
+            InjectKitMiddleware, container=self.container, registries=self.registries
+        )
+        app_config.middleware.insert(0, middleware)
+        app_config.on_startup.insert(0, self.on_startup)
+        app_config.on_shutdown.append(self.on_shutdown)
+        return app_config
+
+    def on_startup(self, app: Litestar) -> None:
+        """Validate and prepare every injected handler and dependency."""
+        work: list[tuple[Endpoints, EndpointMark]] = []
+        for is_websocket, fn in _handlers(app):
+            mark = endpoint_of(fn)
+            if mark is not None:
+                registry = self.registries.websocket if is_websocket else self.registries.http
+                work.append((registry, mark))
+        prepare_endpoints(work)
+
+    async def on_shutdown(self) -> None:
+        await self.container.aclose()
+
+
+def setup(app: Litestar, container: Container) -> InjectKitPlugin:
+    """Give an existing app what :class:`InjectKitPlugin` gives a new one."""
+    plugin = InjectKitPlugin(container)
+    app.asgi_handler = InjectKitMiddleware(app.asgi_handler, container, plugin.registries)
+    app.on_startup.insert(0, plugin.on_startup)
+    app.on_shutdown.append(plugin.on_shutdown)
+    return plugin
+
+
+def _invalid(bad: InvalidParameters, connection: Any) -> ValidationException:
+    extra = [{"message": p.message, "key": p.name, "source": p.source} for p in bad.problems]
+    method = getattr(connection, "method", "WEBSOCKET")
+    return ValidationException(
+        detail=f"Validation failed for {method} {connection.url}", extra=extra
+    )
+
+
+def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Let injectkit fill the marked parameters of a Litestar handler or dependency.
+
+    Put it under the route decorator (``@get(...)`` then ``@inject``).  Litestar sees
+    the function's own Litestar parameters; injectkit fills the rest in the request's
+    scope.  Sync functions run in a worker thread.
+    """
+    split = split_handler(handler, framework="Litestar", namespace=caller_namespace(1))
+    hide_scope = _SCOPE not in split.visible_names
+
+    async def endpoint(**kwargs: Any) -> Any:
+        asgi_scope = kwargs.pop(_SCOPE) if hide_scope else kwargs[_SCOPE]
+        exchange = exchange_of(asgi_scope)
+        prepared = exchange.endpoint(mark)
+        try:
+            values = prepared.read(
+                ("path", asgi_scope.get("path_params") or {}),
+                ("query", exchange.connection.query_params),
+            )
+        except InvalidParameters as bad:
+            raise _invalid(bad, exchange.connection) from None
+        values.update(kwargs)
+        try:
+            return await prepared.run(exchange.scope, values)
+        except BaseException as exc:
+            exchange.error = exc
+            raise
+
+    parameters = list(split.visible)
+    if hide_scope:
+        parameters.append(inspect.Parameter(_SCOPE, _KEYWORD, annotation=Scope))
+    _give_signature(endpoint, split.handler, parameters, split.return_annotation)
+    mark = mark_endpoint(endpoint, split.core, provided=split.visible_names)
+    return endpoint
+
+
+def _give_signature(
+    wrapper: Any, original: Any, parameters: Iterable[inspect.Parameter], returns: Any
+) -> None:
+    """Litestar reads ``__signature__`` for names and ``__annotations__`` for types."""
+    parameters = list(parameters)
+    copy_names(wrapper, original)
+    wrapper.__signature__ = inspect.Signature(parameters, return_annotation=returns)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    wrapper.__annotations__["return"] = returns
+
+
+_provided: dict[Any, Callable[..., Any]] = {}
+_provided_lock = threading.Lock()
+
+
+def provide(tp: type[T]) -> Callable[..., Coroutine[Any, Any, T]]:
+    """A Litestar dependency giving the container's ``tp``: ``Provide(provide(Session))``."""
+    with _provided_lock:
+        dependency = _provided.get(tp)
+        if dependency is None:
+            dependency = _provided[tp] = _make_provider(tp)
+    return dependency
+
+
+def _make_provider(tp: Any) -> Callable[..., Coroutine[Any, Any, Any]]:
+    def from_container(value: Any) -> Any:
+        return value
+
+    from_container.__name__ = from_container.__qualname__ = f"provide({type_name(tp)})"
+    from_container.__module__ = __name__
+    core = core_function(from_container, [inspect.Parameter("value", _KEYWORD, annotation=tp)])
+
+    async def dependency(**kwargs: Any) -> Any:
+        exchange = exchange_of(kwargs[_SCOPE])
+        return await exchange.endpoint(mark).call(exchange.scope, {})
+
+    _give_signature(
+        dependency, from_container, [inspect.Parameter(_SCOPE, _KEYWORD, annotation=Scope)], tp
+    )
+    mark = mark_endpoint(dependency, core)
+    return dependency

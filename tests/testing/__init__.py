@@ -1,0 +1,1 @@
+"""Tests of injectkit.testing: helpers, the pytest plugin and the graph command."""
