@@ -15,6 +15,7 @@ builds only what is missing (and only what a missing value needs).
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -33,15 +34,29 @@ __all__ = ["Plan", "check_root", "compile_plan"]
 
 
 class Plan:
-    """A graph compiled for one way of calling it (sync or async)."""
+    """A graph compiled for one way of calling it (sync or async).
 
-    __slots__ = ("graph", "run", "source", "sync")
+    ``run(scope, args, kwargs)`` is the entry point; ``source`` is the generated Python
+    of all its functions, for reading and debugging.
+    """
 
-    def __init__(self, graph: Graph, run: Callable[..., Any], source: str, sync: bool) -> None:
+    __slots__ = ("_sources", "graph", "run", "sync")
+
+    def __init__(
+        self,
+        graph: Graph,
+        run: Callable[..., Any],
+        sources: dict[str, Callable[[], str]],
+        sync: bool,
+    ) -> None:
         self.graph = graph
         self.run = run
-        self.source = source
+        self._sources = sources
         self.sync = sync
+
+    @property
+    def source(self) -> str:
+        return "\n".join(make() for make in self._sources.values())
 
     def __str__(self) -> str:
         return self.source
@@ -456,34 +471,41 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
         w.line(f"result = {call}" if function_stack else f"return {call}")
         return w.lines
 
-    def assemble(name: str, prelude: bool) -> list[str]:
-        lines = [f"{'async ' if not (sync or prelude) else ''}def {name}(scope, args, kw):"]
+    def assemble(name: str) -> str:
+        """The source of one of the plan's functions.
+
+        ``run`` builds into an empty scope (the common case) and hands a scope already in
+        use to ``join``; a prelude ``run`` hands a missing app value to ``arun``, its
+        async twin.  ``join`` and ``arun`` are compiled on first use only: a large graph
+        then costs one body's compile on its first call, not three.
+        """
+        as_prelude = prelude and name == "run"
+        fresh = name != "join"
+        asynchronous = not sync and not as_prelude
+        lines = [f"{'async ' if asynchronous else ''}def {name}(scope, args, kw):"]
         lines.extend(head.lines)
-        if prelude and app_nodes:
+        lines.append("    cache = scope._cache")
+        if fresh:
+            delegate = "join(scope, (), kw)"
+            lines.append("    if cache:")
+            lines.append(f"        return {'await ' if asynchronous else ''}{delegate}")
+        if as_prelude and app_nodes:
             for n in app_nodes:
                 lines.append(f"    v{n.index} = app_get(k{n.index}, MISSING)")
             missing = " or ".join(f"v{n.index} is MISSING" for n in app_nodes)
             lines.append(f"    if {missing}:")
             lines.append("        return arun(scope, (), kw)")
-        lines.append("    cache = scope._cache")
         if request_finalizers:
             lines.append("    fin = scope._finalizers")
             lines.append("    if fin is None:")
             lines.append("        fin = scope._finalizers = []")
             lines.append("    push = fin.append")
-        fresh_body, join_body = body(True, prelude), body(False, prelude)
+        main = [line[4:] for line in body(fresh, as_prelude)]  # bodies are written one deeper
         if function_stack:
             lines.append("    fstack = []")
             lines.append("    fpush = fstack.append")
             lines.append("    try:")
-            fresh_body = ["    " + line for line in fresh_body]
-            join_body = ["    " + line for line in join_body]
-        indent = "        " if function_stack else "    "
-        lines.append(f"{indent}if not cache:")
-        lines.extend(fresh_body)
-        lines.append(f"{indent}else:")
-        lines.extend(join_body)
-        if function_stack:
+            lines.extend("    " + line for line in main)
             awaiting = "" if sync else "await "
             lines.extend(
                 [
@@ -499,17 +521,34 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
                     "    return result",
                 ]
             )
-        return lines
+        else:
+            lines.extend(main)
+        return "\n".join(lines) + "\n"
 
-    lines = assemble("arun", prelude=False)
-    if prelude:
-        lines += ["", *assemble("run", prelude=True)]
-    else:
-        lines += ["", "run = arun"]
-    text = "\n".join(lines) + "\n"
-    code = compile(text, f"<injectkit plan for {root.label!r}>", "exec")
-    exec(code, ns)
-    return Plan(graph, ns["run"], text, sync)
+    filename = f"<injectkit plan for {root.label!r}>"
+    names = ["run", "join", *(["arun"] if prelude else [])]
+    for name in names[1:]:
+        ns[name] = _Deferred(ns, name, functools.partial(assemble, name), filename)
+    exec(compile(assemble("run"), filename, "exec"), ns)
+    return Plan(graph, ns["run"], {name: functools.partial(assemble, name) for name in names}, sync)
+
+
+class _Deferred:
+    """A plan function compiled the first time it is called (then it replaces itself)."""
+
+    def __init__(
+        self, ns: dict[str, Any], name: str, source: Callable[[], str], filename: str
+    ) -> None:
+        self._ns, self._name, self._source, self._filename = ns, name, source, filename
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any) -> Any:
+        with self._lock:
+            function = self._ns[self._name]
+            if function is self:
+                exec(compile(self._source(), self._filename, "exec"), self._ns)
+                function = self._ns[self._name]
+        return function(*args)
 
 
 def _raise(factory: Callable[..., BaseException], *args: Any) -> None:

@@ -139,6 +139,7 @@ class Container:
         self._resolvers: dict[Any, Signature] = {}
         self._interned: dict[tuple[Any, ...], CacheKey] = {}
         self._plans: dict[Any, Plan] = {}
+        self._validated: dict[Any, tuple[int, Graph]] = {}  # graphs validate() built
         self._generation = 0
         self._lock = threading.RLock()
         self._app = AppState()
@@ -281,7 +282,10 @@ class Container:
                     return await plan_for(original, False, scope._context_types).run(
                         scope, args, kwargs
                     )
-                plan = own_plan()
+                if slot[1] == container._generation and not container._local_layers:
+                    plan = slot[0]
+                else:
+                    plan = own_plan()
                 scope = new_scope(RequestScope)
                 scope._container = container
                 scope._state = _OPEN
@@ -309,7 +313,10 @@ class Container:
                 scope = scope_var.get()
                 if scope is not None and scope._state == _OPEN:
                     return plan_for(original, True, scope._context_types).run(scope, args, kwargs)
-                plan = own_plan()
+                if slot[1] == container._generation and not container._local_layers:
+                    plan = slot[0]
+                else:
+                    plan = own_plan()
                 scope = new_scope(RequestScope)
                 scope._container = container
                 scope._state = _OPEN
@@ -471,8 +478,12 @@ class Container:
         key = (func, sync, context_types)
         plan = plans.get(key)
         if plan is None:
-            root = self._read(unwrap_injected(func))
-            graph = self._solve(root, sync=sync, context_types=context_types, layer=layer)
+            validated = self._validated.pop(key, None) if layer is None else None
+            if validated is not None and validated[0] == self._generation:
+                graph = validated[1]
+            else:
+                root = self._read(unwrap_injected(func))
+                graph = self._solve(root, sync=sync, context_types=context_types, layer=layer)
             plan = plans[key] = compile_plan(
                 graph, app=self._app, sync=sync, concurrent=self.concurrent
             )
@@ -529,6 +540,7 @@ class Container:
         layer = self._local_overrides.get()
         errors: list[InjectionError] = []
         targets = [unwrap_injected(f) for f in funcs] if funcs else list(self._injected)
+        covered: set[Any] = set()  # registered types checked as part of a function's graph
         for func in targets:
             try:
                 root = self._read(func)
@@ -539,18 +551,21 @@ class Container:
                 errors.extend(found)
                 if not found:
                     check_root(graph, sync=sync)
+                    covered.update(node.provides for node in graph.nodes)
+                    if layer is None:  # the first call can use this graph
+                        self._validated[func, sync, contexts] = (self._generation, graph)
             except InjectionError as exc:
                 errors.extend(exc.errors)
-        if self._registry:
-            # One graph whose root takes every registered type: each provider is checked
-            # once, however many registrations share it (a chain of n stays linear).
+        remaining = [tp for tp in self._registry if tp not in covered]
+        if remaining:
+            # One graph whose root takes every registered type not checked above: each
+            # provider is checked once, however many registrations share it.
             everything = Signature(
                 call=_identity,
                 name="",
                 kind=CallKind.SYNC,
                 parameters=tuple(
-                    Parameter(f"p{i}", tp, None, MISSING, False)
-                    for i, tp in enumerate(self._registry)
+                    Parameter(f"p{i}", tp, None, MISSING, False) for i, tp in enumerate(remaining)
                 ),
                 returns=MISSING,
             )

@@ -89,6 +89,7 @@ class Node:
     lifetime: int = 0
     key: object = None  # the interned cache key, set after building
     index: int = -1
+    provides: Any = None  # the registered type this node provides, if any
 
     @property
     def kind(self) -> CallKind | None:
@@ -197,6 +198,7 @@ class GraphBuilder:
         self._overrides = overrides
         self._read = read
         self._interned = interned
+        self._done: dict[Hashable, Node] = {}
 
     # The one public entry point.
     def build(
@@ -216,6 +218,7 @@ class GraphBuilder:
             label=root.name,
         )
         done: dict[Hashable, Node] = {}
+        self._done = done  # cached nodes already built, reused by definition
         order: list[Node] = []
         on_path: dict[Hashable, Node] = {root_node.definition: root_node}
         stack: list[tuple[Node, Iterator[Parameter]]] = [
@@ -240,13 +243,9 @@ class GraphBuilder:
                 if child.definition in on_path:
                     errors.append(self._cycle_error(node, child, on_path))
                     continue
-                existing = done.get(child.definition) if child.cached else None
-                if existing is not None:
-                    source = Input("node", node=existing)
-                else:
-                    child.parent = node
-                    on_path[child.definition] = child
-                    stack.append((child, iter(self._parameters(child))))
+                child.parent = node
+                on_path[child.definition] = child
+                stack.append((child, iter(self._parameters(child))))
             node.inputs.append((param, source))
 
         graph = Graph(root=root_node, nodes=order, context_types=context_types, sync=sync)
@@ -282,7 +281,13 @@ class GraphBuilder:
                     path=consumer.chain(),
                     hint="write Annotated[SomeType, Depends()] or Depends(some_callable).",
                 )
-            node = self._marker_node(consumer, param, unwrap_injected(target))
+            target = unwrap_injected(target)
+            definition: Hashable = ("call", _Identity(target), param.marker.scope)
+            if param.marker.use_cache:
+                existing = self._done.get(definition)
+                if existing is not None:
+                    return Input("node", node=existing), None
+            node = self._marker_node(param, target, definition)
             return Input("node", node=node), node
         if annotation is not MISSING:
             if annotation in context_types:
@@ -290,7 +295,11 @@ class GraphBuilder:
             if annotation is BackgroundTasks:
                 return Input("tasks"), None
             if self._lookup(annotation) is not None:
-                node = self._registered_node(consumer, annotation)
+                definition = ("type", _Identity(annotation))
+                existing = self._done.get(definition)
+                if existing is not None:
+                    return Input("node", node=existing), None
+                node = self._registered_node(annotation, definition)
                 return Input("node", node=node), node
         is_root = consumer.parent is None
         if param.default is MISSING and (strict or (not is_root and _is_service(annotation))):
@@ -306,10 +315,9 @@ class GraphBuilder:
         except TypeError:  # an unhashable annotation, e.g. some typing constructs
             return None
 
-    def _marker_node(self, consumer: Node, param: Parameter, target: Any) -> Node:
+    def _marker_node(self, param: Parameter, target: Any, definition: Hashable) -> Node:
         assert param.marker is not None
         scope = param.marker.scope
-        definition = ("call", _Identity(target), scope)
         replacement = self._override_of(target)
         node = self._provider_node(
             replacement if replacement is not MISSING else target,
@@ -321,7 +329,7 @@ class GraphBuilder:
         )
         return node
 
-    def _registered_node(self, consumer: Node, annotation: Any) -> Node:
+    def _registered_node(self, annotation: Any, definition: Hashable) -> Node:
         registration = self._registry.get(annotation)
         replacement = self._override_of(annotation)
         scope = registration.scope if registration is not None else Scope.REQUEST
@@ -334,7 +342,7 @@ class GraphBuilder:
             provider,
             scope=scope,
             cached=scope is not Scope.TRANSIENT,
-            definition=("type", _Identity(annotation)),
+            definition=definition,
             provides=annotation,
             overridden=type_name(annotation) if replacement is not MISSING else None,
             offload=registration.offload if registration and replacement is MISSING else False,
@@ -372,6 +380,7 @@ class GraphBuilder:
                 label=label,
                 value=provider,
                 overridden=overridden,
+                provides=provides,
             )
         signature = self._read(unwrap_injected(provider))
         return Node(
@@ -382,6 +391,7 @@ class GraphBuilder:
             label=signature.name,
             offload=offload,
             overridden=overridden,
+            provides=provides,
         )
 
     # -- errors ----------------------------------------------------------------------------

@@ -65,6 +65,8 @@ def test_plan_source_is_readable_and_has_no_user_text() -> None:
     """The compiled plan's source names things by position, never by user strings."""
     c, send = build()
     source = c.plan_source(send)  # type: ignore[arg-type]
-    assert source.startswith("async def arun(scope, args, kw):")
-    assert "\ndef run(scope, args, kw):" in source  # a sync prelude: all providers are sync
+    # all providers are sync: `run` is a plain function returning the handler's coroutine
+    assert source.startswith("def run(scope, args, kw):")
+    assert "async def join(scope, args, kw):" in source  # for a scope already in use
+    assert "async def arun(scope, args, kw):" in source  # when an app value is missing
     assert "get_query" not in source and "email" not in source
