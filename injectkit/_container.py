@@ -136,6 +136,7 @@ class Container:
         )
         self._signatures: dict[Any, Signature] = {}
         self._namespaces: dict[Any, dict[str, Any]] = {}
+        self._evaluated: dict[tuple[str, int], tuple[Any, Any]] = {}  # string annotations
         self._resolvers: dict[Any, Signature] = {}
         self._interned: dict[tuple[Any, ...], CacheKey] = {}
         self._plans: dict[Any, Plan] = {}
@@ -429,10 +430,10 @@ class Container:
         try:
             signature = self._signatures.get(func)
         except TypeError:  # an unhashable callable object: read it every time
-            return read_signature(func, self._namespace(func) or fallback)
+            return read_signature(func, self._namespace(func) or fallback, self._evaluated)
         if signature is None:
             namespace = self._namespace(func) or fallback
-            signature = self._signatures[func] = read_signature(func, namespace)
+            signature = self._signatures[func] = read_signature(func, namespace, self._evaluated)
         return signature
 
     def _builder(self, layer: _Layer | None, root: Signature | None = None) -> GraphBuilder:

@@ -211,21 +211,52 @@ def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
     return annotation, None
 
 
-def read_signature(func: Callable[..., Any], localns: Mapping[str, Any] | None = None) -> Signature:
-    """Read ``func`` once: its call kind, parameters (markers split out) and return type.
+_EMPTY = inspect.Parameter.empty
+# (name, default or _EMPTY, keyword-only) for each parameter injection can fill.
+_RawParameter = tuple[str, Any, bool]
 
-    ``localns`` is a fallback namespace for string annotations naming things that are not
-    module globals: the locals around the ``@inject`` / ``@provider`` that started the
-    graph, so that functions defined inside a function (tests!) work with
-    ``from __future__ import annotations``.
+
+def _code_parameters(func: Any) -> list[_RawParameter] | None:
+    """Parameters read straight from a plain function's code, or None to ask ``inspect``.
+
+    ``inspect.signature`` is the slow part of reading a big graph; for plain functions
+    and plain classes the code object says the same thing.  Anything unusual (wrapped
+    functions, explicit ``__signature__``, custom ``__new__`` or metaclass, builtins,
+    partials, callable objects) goes through ``inspect``.
     """
-    name = describe(func)
-    if not callable(func):
-        raise InjectionError(
-            f"{func!r} is not callable, so it cannot be used as a provider or handler.",
-            path=(name,),
-            hint="pass a function, a class or a callable object.",
-        )
+    skip = 0
+    if isinstance(func, type):
+        if type(func) is not type or "__signature__" in vars(func):
+            return None
+        if vars_lookup(func, "__new__") is not object.__new__:
+            return None
+        func = vars_lookup(func, "__init__")
+        if func is object.__init__:
+            return []
+        skip = 1  # self
+    if not isinstance(func, types.FunctionType):
+        return None
+    if hasattr(func, "__wrapped__") or hasattr(func, "__signature__"):
+        return None
+    code = func.__code__
+    positional = code.co_argcount
+    names = code.co_varnames[: positional + code.co_kwonlyargcount]
+    defaults = func.__defaults__ or ()
+    first_default = positional - len(defaults)
+    kwdefaults = func.__kwdefaults__ or {}
+    found: list[_RawParameter] = []
+    for index, name in enumerate(names):
+        if index < skip:
+            continue
+        if index < positional:
+            default = defaults[index - first_default] if index >= first_default else _EMPTY
+            found.append((name, default, False))
+        else:
+            found.append((name, kwdefaults.get(name, _EMPTY), True))
+    return found
+
+
+def _inspect_parameters(func: Any, name: str) -> tuple[list[_RawParameter], dict[str, Any]]:
     try:
         signature = inspect.signature(func)
     except (ValueError, TypeError) as exc:
@@ -234,39 +265,65 @@ def read_signature(func: Callable[..., Any], localns: Mapping[str, Any] | None =
             path=(name,),
             hint="wrap it in a small function with annotated parameters.",
         ) from None
-    hints = _evaluate_hints(func, name, localns)
-    parameters: list[Parameter] = []
+    found: list[_RawParameter] = []
+    raw: dict[str, Any] = {}
     for param in signature.parameters.values():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue  # never filled by injection
-        if not param.name.isidentifier() or keyword.iskeyword(param.name):
-            raise InjectionError(f"{name} has a parameter named {param.name!r}.", path=(name,))
-        raw = hints.get(param.name, param.annotation)
-        annotation, marker = _split_annotated(raw)
-        if annotation is inspect.Parameter.empty:
+        found.append((param.name, param.default, param.kind is param.KEYWORD_ONLY))
+        if param.annotation is not _EMPTY:
+            raw[param.name] = param.annotation
+    if signature.return_annotation is not inspect.Signature.empty:
+        raw["return"] = signature.return_annotation
+    return found, raw
+
+
+def read_signature(
+    func: Callable[..., Any],
+    localns: Mapping[str, Any] | None = None,
+    evaluated: dict[tuple[str, int], tuple[Any, Any]] | None = None,
+) -> Signature:
+    """Read ``func`` once: its call kind, parameters (markers split out) and return type.
+
+    ``localns`` is a fallback namespace for string annotations naming things that are not
+    module globals: the locals around the ``@inject`` / ``@provider`` that started the
+    graph, so that functions defined inside a function (tests!) work with
+    ``from __future__ import annotations``.  ``evaluated`` caches string annotations
+    already evaluated (per module), which a graph of many providers repeats.
+    """
+    name = describe(func)
+    if not callable(func):
+        raise InjectionError(
+            f"{func!r} is not callable, so it cannot be used as a provider or handler.",
+            path=(name,),
+            hint="pass a function, a class or a callable object.",
+        )
+    found = _code_parameters(func)
+    raw: dict[str, Any] = {}
+    if found is None:
+        found, raw = _inspect_parameters(func, name)
+    hints = _fast_hints(func, evaluated)
+    if hints is None:
+        hints = _evaluate_hints(func, name, localns)
+    parameters: list[Parameter] = []
+    for param_name, raw_default, keyword_only in found:
+        if not param_name.isidentifier() or keyword.iskeyword(param_name):
+            raise InjectionError(f"{name} has a parameter named {param_name!r}.", path=(name,))
+        annotation, marker = _split_annotated(hints.get(param_name, raw.get(param_name, _EMPTY)))
+        if annotation is _EMPTY:
             annotation = MISSING
-        default = MISSING if param.default is inspect.Parameter.empty else param.default
+        default = MISSING if raw_default is _EMPTY else raw_default
         if isinstance(default, Depends):
             if marker is not None:
                 raise InjectionError(
-                    f"Parameter {param.name!r} of {name} has Depends() both in Annotated[...] "
+                    f"Parameter {param_name!r} of {name} has Depends() both in Annotated[...] "
                     "and as its default.",
                     path=(name,),
                     hint="keep one of the two markers.",
                 )
             marker, default = default, MISSING
-        parameters.append(
-            Parameter(
-                name=param.name,
-                annotation=annotation,
-                marker=marker,
-                default=default,
-                keyword_only=param.kind is param.KEYWORD_ONLY,
-            )
-        )
-    returns = hints.get("return", signature.return_annotation)
-    if returns is inspect.Signature.empty:
-        returns = MISSING
+        parameters.append(Parameter(param_name, annotation, marker, default, keyword_only))
+    returns = hints.get("return", raw.get("return", MISSING))
     return Signature(
         call=func,
         name=name,
@@ -274,6 +331,58 @@ def read_signature(func: Callable[..., Any], localns: Mapping[str, Any] | None =
         parameters=tuple(parameters),
         returns=returns,
     )
+
+
+def _fast_hints(
+    func: Any, evaluated: dict[tuple[str, int], tuple[Any, Any]] | None
+) -> dict[str, Any] | None:
+    """Annotations of a plain function, string ones evaluated once per module and cached.
+
+    None when anything needs ``get_type_hints`` (nested forward references, a name not
+    in the module, a non-function source): that path also explains failures.
+    """
+    source = _hint_source(func)
+    if source is None:
+        return {}
+    if not isinstance(source, types.FunctionType) or hasattr(source, "__wrapped__"):
+        return None
+    globalns = source.__globals__
+    hints: dict[str, Any] = {}
+    for key, value in (source.__annotations__ or {}).items():
+        if isinstance(value, str):
+            cache_key = (value, id(globalns))
+            entry = evaluated.get(cache_key) if evaluated is not None else None
+            if entry is not None and entry[0] is globalns:
+                value = entry[1]
+            else:
+                try:
+                    value = eval(value, globalns)  # what get_type_hints does, minus caching
+                except Exception:
+                    return None
+                if evaluated is not None:
+                    evaluated[cache_key] = (globalns, value)
+        if value is None:
+            value = type(None)
+        if _needs_typing(value):
+            return None
+        hints[key] = value
+    return hints
+
+
+def _needs_typing(annotation: Any) -> bool:
+    """Whether an evaluated annotation still holds strings or forward references inside."""
+    stack = list(get_args(annotation))
+    if get_origin(annotation) is Annotated:
+        stack = stack[:1]  # metadata (Depends(...)) is not a type
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (str, typing.ForwardRef)):
+            return True
+        if get_origin(item) is Annotated:
+            stack.append(get_args(item)[0])
+        else:
+            stack.extend(get_args(item))
+    return False
 
 
 _GENERATOR_ORIGINS = {
