@@ -296,3 +296,68 @@ async def test_explicit_scope_exit_with_caught_error_runs_tasks() -> None:
         with pytest.raises(ValueError):
             await handler()
     assert events == ["task"]
+
+
+async def test_a_finalizer_that_waits_is_shielded_from_cancellation() -> None:
+    """A finalizer with several real waits finishes even though its request is cancelled."""
+    c = Container()
+    events: list[str] = []
+    started = anyio.Event()
+
+    async def res() -> AsyncIterator[int]:
+        try:
+            yield 1
+        finally:
+            for step in range(3):
+                await anyio.sleep(0.005)
+                events.append(f"step {step}")
+
+    @c.inject
+    async def handler(x: Annotated[int, Depends(res)]) -> None:
+        started.set()
+        await anyio.sleep_forever()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(handler)
+        await started.wait()
+        tg.cancel_scope.cancel()
+    assert events == ["step 0", "step 1", "step 2"]
+
+
+async def test_a_finalizer_that_waits_then_fails_reports_its_error() -> None:
+    """An async finalizer raising after a real wait: the error reaches the caller."""
+    c = Container()
+
+    async def res() -> AsyncIterator[int]:
+        yield 1
+        await anyio.sleep(0.001)
+        raise OSError("flush failed")
+
+    @c.inject
+    async def handler(x: Annotated[int, Depends(res)]) -> int:
+        return x
+
+    with pytest.raises(OSError, match="flush failed"):
+        await handler()
+
+
+async def test_app_finalizers_that_wait_run_on_aclose() -> None:
+    """App-scoped async finalizers that wait complete on container.aclose()."""
+    c = Container()
+    events: list[str] = []
+
+    class Pool:
+        pass
+
+    @c.provider(scope="app")
+    async def pool() -> AsyncIterator[Pool]:
+        yield Pool()
+        await anyio.sleep(0.001)
+        events.append("pool closed")
+
+    @c.inject
+    async def handler(p: Pool) -> None: ...
+
+    await handler()
+    await c.aclose()
+    assert events == ["pool closed"]
