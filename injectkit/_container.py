@@ -163,6 +163,13 @@ class Container:
         ``offload=True`` runs a sync provider in a worker thread under async calls.
         """
         where = f"register({type_name(provides)})"
+        if provides is Any or provides is object or provides is None:
+            raise InjectionError(
+                f"{where}: {type_name(provides)} is too general to be provided: every "
+                "parameter annotated with it would receive this value.",
+                hint="provide a concrete class (or a NewType) and annotate the parameters "
+                "that need it with that type.",
+            )
         parsed = parse_scope(
             scope, allowed=(Scope.APP, Scope.REQUEST, Scope.TRANSIENT), where=where
         )

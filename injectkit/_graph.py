@@ -345,7 +345,7 @@ class GraphBuilder:
             definition=definition,
             provides=annotation,
             overridden=type_name(annotation) if replacement is not MISSING else None,
-            offload=registration.offload if registration and replacement is MISSING else False,
+            offload=registration.offload if registration is not None else False,
         )
 
     def _override_of(self, target: Any) -> Any:
@@ -365,11 +365,7 @@ class GraphBuilder:
         overridden: str | None,
         offload: bool = False,
     ) -> Node:
-        is_value = not callable(provider) or (
-            isinstance(provides, type)
-            and isinstance(provider, provides)
-            and not isinstance(provider, type)
-        )
+        is_value = not callable(provider) or _is_instance(provider, provides)
         if is_value:
             label = f"{type_name(provides) if provides is not None else 'value'} (override value)"
             return Node(
@@ -528,6 +524,16 @@ class GraphBuilder:
             if key is None:
                 key = self._interned[signature] = CacheKey(node.label)
             node.key = key
+
+
+def _is_instance(value: Any, provides: Any) -> bool:
+    """Whether an override's replacement is a ready value of the provided type."""
+    if not isinstance(provides, type) or isinstance(value, type):
+        return False
+    try:
+        return isinstance(value, provides)
+    except TypeError:  # typing constructs (Any, generic aliases) refuse isinstance
+        return False
 
 
 def _is_service(annotation: Any) -> bool:

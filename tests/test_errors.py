@@ -240,3 +240,26 @@ async def test_errors_keep_structured_fields() -> None:
     assert err.path == ("handler", "dep")
     assert err.requested == "m: Missing"
     assert err.hint and "register" in err.hint
+
+
+def test_provider_returning_any_is_refused() -> None:
+    """@provider on a function annotated `-> Any` is an InjectionError, not a TypeError."""
+    c = Container()
+    with pytest.raises(InjectionError, match="too general"):
+
+        @c.provider
+        def anything() -> Any:
+            return 1
+
+
+async def test_override_of_a_generic_alias_registration() -> None:
+    """Overriding a type that is a generic alias works (no isinstance TypeError)."""
+    c = Container()
+    c.register(list[int], lambda: [1])
+
+    async def handler(xs: list[int]) -> list[int]:
+        return xs
+
+    with c.override(list[int], lambda: [2]):
+        async with c.request() as scope:
+            assert await scope.call(handler) == [2]

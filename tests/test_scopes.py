@@ -367,3 +367,27 @@ def test_sync_container_close() -> None:
 
         assert handler() == 1
     assert events == ["closed"]
+
+
+async def test_offloaded_sync_provider_runs_in_a_worker_thread() -> None:
+    """register(..., offload=True) runs a sync provider in a worker thread, also overridden."""
+    c = Container()
+    threads: list[int] = []
+
+    class Blocking:
+        def __init__(self) -> None:
+            threads.append(threading.get_ident())
+
+    c.register(Blocking, offload=True)
+
+    @c.inject
+    async def handler(b: Blocking) -> None: ...
+
+    def replacement() -> Blocking:
+        return Blocking()
+
+    await handler()
+    with c.override(Blocking, replacement):
+        await handler()
+    assert len(threads) == 2
+    assert threading.get_ident() not in threads
