@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import sys
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from ._introspect import (
     Parameter,
     Signature,
     call_kind,
+    caller_locals,
     describe,
     provided_type,
     read_signature,
@@ -98,17 +98,6 @@ class _Layer:
 
 def _identity(value: Any) -> Any:
     return value
-
-
-def _caller_locals(depth: int) -> dict[str, Any] | None:
-    """The locals where a function was decorated, for annotations naming local classes."""
-    try:
-        frame = sys._getframe(depth + 1)
-    except ValueError:
-        return None
-    if frame.f_locals is frame.f_globals:
-        return None  # module level: get_type_hints already sees these
-    return dict(frame.f_locals)
 
 
 class Container:
@@ -192,7 +181,7 @@ class Container:
                 f"{where}: {provides!r} cannot be used as a key.",
                 hint="register a class or a NewType.",
             ) from None
-        self._remember_namespace(target, _caller_locals(1))
+        self._remember_namespace(target, caller_locals(1))
         self._registry[provides] = Registration(provides, target, parsed, offload)
         self._changed()
 
@@ -218,7 +207,7 @@ class Container:
         ``AsyncGenerator[T, ...]`` provide ``T``.  Works with or without parentheses.
         """
 
-        namespace = _caller_locals(1)
+        namespace = caller_locals(1)
 
         def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
             self._remember_namespace(f, namespace)
@@ -247,7 +236,7 @@ class Container:
 
     def _inject(self, func: Callable[P, Any], depth: int) -> Callable[P, Any]:
         original = unwrap_injected(func)
-        self._remember_namespace(original, _caller_locals(depth))
+        self._remember_namespace(original, caller_locals(depth))
         kind = call_kind(original)
         if kind.has_finalizer:
             raise InjectionError(

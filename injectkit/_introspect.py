@@ -151,6 +151,21 @@ def _hint_source(func: Any) -> Any:
     return func
 
 
+def caller_locals(depth: int) -> dict[str, Any] | None:
+    """The locals ``depth`` frames above the caller, unless that is module level.
+
+    Taken when a function is decorated, so that string annotations naming classes local
+    to the surrounding function can be evaluated later.
+    """
+    try:
+        frame = sys._getframe(depth + 1)
+    except ValueError:
+        return None
+    if frame.f_locals is frame.f_globals:
+        return None  # module level: annotations see these already
+    return dict(frame.f_locals)
+
+
 def vars_lookup(cls: type, name: str) -> Any:
     """``cls.<name>`` found along the MRO without binding it."""
     for klass in cls.__mro__:

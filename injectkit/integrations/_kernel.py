@@ -51,7 +51,6 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
-import sys
 import threading
 import types
 import typing
@@ -83,6 +82,7 @@ from .._exceptions import combine
 from .._introspect import (
     ORIGINAL_ATTR,
     call_kind,
+    caller_locals,
     describe,
     read_signature,
     type_name,
@@ -162,15 +162,7 @@ def mark_endpoint(
     return mark
 
 
-def caller_namespace(depth: int) -> dict[str, Any] | None:
-    """The locals ``depth`` frames above the caller, unless that is module level."""
-    try:
-        frame = sys._getframe(depth + 1)
-    except ValueError:
-        return None
-    if frame.f_locals is frame.f_globals:
-        return None  # module level: annotations see these already
-    return dict(frame.f_locals)
+caller_namespace = caller_locals  # the same frame walk as the core's decorators
 
 
 def endpoint_of(obj: Any) -> EndpointMark | None:
