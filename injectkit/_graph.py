@@ -496,8 +496,9 @@ class GraphBuilder:
                     "is resolved synchronously.",
                     path=node.chain(),
                     requested=node.label,
-                    hint="make the handler async (or use scope.call instead of call_sync), "
-                    "or give it a sync provider.",
+                    hint=f"give {node.label} a sync provider (a def, or a sync generator); "
+                    "where the framework allows it, make the handler async instead (or use "
+                    "`await scope.call(...)` rather than call_sync).",
                 )
             )
         return errors
