@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Mut
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from typing_extensions import ParamSpec
 
@@ -43,7 +43,7 @@ from ._request import _CLOSED, _OPEN, RequestScope
 from ._scope import Scope, parse_scope
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    pass
 
 __all__ = ["Container", "default_container", "inject"]
 
@@ -219,22 +219,18 @@ class Container:
 
     # -- injecting ---------------------------------------------------------------------------
 
-    @overload
-    def inject(self, func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
-
-    @overload
-    def inject(self, func: Callable[P, R]) -> Callable[P, R]: ...
-
-    def inject(self, func: Callable[P, Any]) -> Callable[P, Any]:
+    def inject(self, func: Callable[..., R]) -> Callable[..., R]:
         """Decorator: resolve ``func``'s dependencies on every call.
 
         The result has ``func``'s kind (sync or async), name, docstring and signature.
+        For type checkers it keeps the return type but not the parameters: a caller
+        passes only the free ones, which a static signature cannot express.
         Called with no request scope active it opens one and closes it when the call ends
         (background tasks, then finalizers); inside an open scope it joins it.
         """
         return self._inject(func, 2)
 
-    def _inject(self, func: Callable[P, Any], depth: int) -> Callable[P, Any]:
+    def _inject(self, func: Callable[..., R], depth: int) -> Callable[..., R]:
         original = unwrap_injected(func)
         self._remember_namespace(original, caller_locals(depth))
         kind = call_kind(original)
@@ -338,7 +334,7 @@ class Container:
         setattr(injected, ORIGINAL_ATTR, original)
         injected.__injectkit_container__ = self  # type: ignore[attr-defined]
         self._injected.append(original)
-        return injected
+        return cast("Callable[..., R]", injected)  # same kind and return type as func
 
     def request(self, context: Mapping[Any, Any] | None = None) -> RequestScope:
         """A new request scope; enter it with ``async with`` (or ``with`` for sync code).
@@ -623,7 +619,6 @@ default_container = Container()
 """The container that the module-level :func:`inject` uses."""
 
 
-def inject(func: Callable[P, R]) -> Callable[P, R]:
+def inject(func: Callable[..., R]) -> Callable[..., R]:
     """Decorator: :meth:`Container.inject` on :data:`default_container`."""
-    injected: Callable[P, R] = default_container._inject(func, 2)
-    return injected
+    return default_container._inject(func, 2)
