@@ -232,6 +232,11 @@ class Container:
 
     def _inject(self, func: Callable[..., R], depth: int) -> Callable[..., R]:
         original = unwrap_injected(func)
+        if not callable(original):
+            raise InjectionError(
+                f"inject() needs a function, got {original!r}.",
+                hint="decorate a def or async def with @container.inject.",
+            )
         self._remember_namespace(original, caller_locals(depth))
         kind = call_kind(original)
         if kind.has_finalizer:
@@ -364,6 +369,13 @@ class Container:
         current context (this task and what it starts), so concurrent tests can differ.
         """
         target = unwrap_injected(target)
+        try:
+            hash(target)
+        except TypeError:
+            raise InjectionError(
+                f"override(): {target!r} cannot be overridden: it is not hashable.",
+                hint="override a registered type or the callable used in Depends(...).",
+            ) from None
         if local:
             token = self._local_overrides.set(
                 _Layer(self._local_overrides.get(), target, replacement)

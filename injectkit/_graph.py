@@ -287,7 +287,7 @@ class GraphBuilder:
                 existing = self._done.get(definition)
                 if existing is not None:
                     return Input("node", node=existing), None
-            node = self._marker_node(param, target, definition)
+            node = self._marker_node(consumer, param, target, definition)
             return Input("node", node=node), node
         if annotation is not MISSING:
             if annotation in context_types:
@@ -315,10 +315,21 @@ class GraphBuilder:
         except TypeError:  # an unhashable annotation, e.g. some typing constructs
             return None
 
-    def _marker_node(self, param: Parameter, target: Any, definition: Hashable) -> Node:
+    def _marker_node(
+        self, consumer: Node, param: Parameter, target: Any, definition: Hashable
+    ) -> Node:
         assert param.marker is not None
         scope = param.marker.scope
         replacement = self._override_of(target)
+        if replacement is MISSING and not callable(target):
+            raise InjectionError(
+                f"Parameter {param.name!r} of {consumer.label} is marked {param.marker!r}, "
+                f"but {target!r} is not callable.",
+                path=consumer.chain(),
+                requested=repr(target),
+                hint="pass a function or a class to Depends (to inject a fixed value, use "
+                "`Depends(lambda: value)` or an override).",
+            )
         node = self._provider_node(
             replacement if replacement is not MISSING else target,
             scope=scope,

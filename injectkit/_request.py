@@ -59,6 +59,12 @@ class RequestScope:
     def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
         self._container = container
         if context:
+            if not isinstance(context, Mapping):
+                raise InjectionError(
+                    f"request(context=...) takes a mapping of types to values, got "
+                    f"{type(context).__name__}.",
+                    hint="pass e.g. {Request: request}.",
+                )
             self._context = dict(context)
             self._context_types = frozenset(self._context)
 

@@ -263,3 +263,22 @@ async def test_override_of_a_generic_alias_registration() -> None:
     with c.override(list[int], lambda: [2]):
         async with c.request() as scope:
             assert await scope.call(handler) == [2]
+
+
+async def test_user_mistakes_are_injection_errors() -> None:
+    """Non-callable Depends, inject(5), unhashable override, bad context: InjectionErrors."""
+    c = Container()
+
+    @c.inject
+    async def handler(x: Annotated[int, Depends(5)]) -> int:  # type: ignore[arg-type]
+        return x
+
+    with pytest.raises(InjectionError, match="handler is marked Depends") as info:
+        await handler()
+    assert info.value.path == ("handler",)
+    with pytest.raises(InjectionError, match="needs a function"):
+        c.inject(5)  # type: ignore[arg-type]
+    with pytest.raises(InjectionError, match="not hashable"), c.override([1], 2):
+        pass  # pragma: no cover
+    with pytest.raises(InjectionError, match="mapping of types"):
+        c.request(context=[1, 2])  # type: ignore[arg-type]
