@@ -401,7 +401,8 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
         for n in nodes
         if n is not root and n.scope is Scope.REQUEST and n.cached and n.signature
     }
-    app_nodes = [n for n in nodes if n is not root and n.scope is Scope.APP]
+    # App-scoped values built by their own builder (an override's plain value is inline).
+    app_nodes = [n for n in nodes if n is not root and n.scope is Scope.APP and n.signature]
     request_finalizers = any(
         n.kind is not None and n.kind.has_finalizer and n.scope is not Scope.FUNCTION
         for n in nodes
@@ -585,7 +586,7 @@ def _build_in_order(
     prelude: bool,
 ) -> None:
     for node in nodes:
-        if node is root or (prelude and node.scope is Scope.APP):
+        if node is root or (prelude and node.scope is Scope.APP and node.signature):
             continue  # a prelude looked app values up before anything else
         r, h = required[id(node)], hit.get(id(node), "False")
         condition = " and ".join(

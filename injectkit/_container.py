@@ -15,9 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Mut
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
-
-from typing_extensions import ParamSpec
+from typing import Any, TypeVar, cast, overload
 
 from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks
@@ -42,12 +40,8 @@ from ._render import GraphView
 from ._request import _CLOSED, _OPEN, RequestScope
 from ._scope import Scope, parse_scope
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["Container", "default_container", "inject"]
 
-P = ParamSpec("P")
 R = TypeVar("R")
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -163,3 +163,20 @@ def test_override_in_sync_code() -> None:
     with c.override(get_user, lambda: "sync fake"):
         assert handler() == "sync fake"
     assert handler() == "real user"
+
+
+async def test_value_override_of_an_app_scoped_type_in_a_sync_graph() -> None:
+    """An app-scoped type overridden by a plain value: the handler gets that value."""
+    c = Container()
+    c.register(Settings, scope="app")
+    c.register(Client)
+
+    @c.inject
+    async def handler(client: Client, s: Settings) -> tuple[str, bool]:
+        return client.settings.dsn, client.settings is s
+
+    with c.override(Settings, Settings("value")):
+        assert await handler() == ("value", True)
+        source = c.plan_source(handler)
+        assert "app_get" not in source.split("async def join")[0]  # inline, no lookup
+    assert await handler() == ("prod", True)
