@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -28,7 +28,11 @@ from ._exceptions import InjectionError, UnresolvableDependencyError
 from ._finalize import aclose_all, close_all
 from ._graph import Graph, Input, Node
 from ._introspect import MISSING, CallKind, Parameter
+from ._request import BARE_SYNC, META, RequestScope
 from ._scope import Scope
+
+if TYPE_CHECKING:
+    from ._container import Container
 
 __all__ = ["Plan", "check_root", "compile_plan"]
 
@@ -293,7 +297,14 @@ def check_root(graph: Graph, *, sync: bool) -> None:
         )
 
 
-def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = False) -> Plan:
+def compile_plan(
+    graph: Graph,
+    *,
+    container: Container,
+    app: AppState,
+    sync: bool,
+    concurrent: bool = False,
+) -> Plan:
     check_root(graph, sync=sync)
     root = graph.root
     nodes = _plan_nodes(graph)
@@ -305,6 +316,9 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
         "app_get": app.values.get,
         "close_stack": close_all if sync else aclose_all,
         "gather": _gather,
+        "META": META,
+        "BARE_SYNC": BARE_SYNC,
+        "adopt": functools.partial(RequestScope._adopt, container),
     }
     consumers: dict[int, list[Node]] = {id(n): [] for n in nodes}
     for node in nodes:
@@ -359,6 +373,21 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
             ns[f"missing{j}"] = functools.partial(_raise, _missing_free, node, param)
             head.line(f"if f{j} is MISSING:")
             head.line(f"    missing{j}()")
+    needs_async_scope = not sync and any(
+        n.kind is CallKind.ASYNC_GENERATOR and n.scope is not Scope.FUNCTION
+        for n in nodes
+        if n is not root and n.scope is not Scope.APP
+    )
+    request_finalizers = any(
+        n.kind is not None and n.kind.has_finalizer and n.scope is not Scope.FUNCTION
+        for n in nodes
+        if n is not root and n.scope is not Scope.APP
+    )
+    # The scope object, only for plans that use it (a bare request gets one now).
+    if context_names or uses_tasks or needs_async_scope or request_finalizers:
+        head.line("scope = state[META]")
+        head.line("if scope is None or scope is BARE_SYNC:")
+        head.line("    scope = adopt(state)")
     if context_names:
         head.line("ctx = scope._context")
         for name in context_names.values():
@@ -367,11 +396,6 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
         head.line("bt = scope._tasks")
         head.line("if bt is None:")
         head.line("    bt = scope._tasks = BackgroundTasks()")
-    needs_async_scope = not sync and any(
-        n.kind is CallKind.ASYNC_GENERATOR and n.scope is not Scope.FUNCTION
-        for n in nodes
-        if n is not root and n.scope is not Scope.APP
-    )
     if needs_async_scope:
         ns["sync_scope"] = functools.partial(_raise, _sync_scope_error, root)
         head.line("if not scope._is_async:")
@@ -403,11 +427,6 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
     }
     # App-scoped values built by their own builder (an override's plain value is inline).
     app_nodes = [n for n in nodes if n is not root and n.scope is Scope.APP and n.signature]
-    request_finalizers = any(
-        n.kind is not None and n.kind.has_finalizer and n.scope is not Scope.FUNCTION
-        for n in nodes
-        if n is not root and n.scope is not Scope.APP
-    )
     # A "prelude" plan is a plain function that builds every value synchronously and
     # returns the handler's coroutine for the caller to await: one coroutine fewer per
     # call.  It needs an async handler, sync providers only, and every app-scoped value
@@ -428,9 +447,7 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
         w.indent = 2
         required: dict[int, str] = {id(root): "True"}
         hit: dict[int, str] = {}
-        if fresh and cached:
-            w.line("cache = scope._cache = {}")
-        elif cached:
+        if cached and not fresh:
             w.line("cache_get = cache.get")
         # Pass 1 (join only): consumers first; look up what is cached, note what is needed.
         for node in reversed(nodes):
@@ -483,19 +500,19 @@ def compile_plan(graph: Graph, *, app: AppState, sync: bool, concurrent: bool = 
         as_prelude = prelude and name == "run"
         fresh = name != "join"
         asynchronous = not sync and not as_prelude
-        lines = [f"{'async ' if asynchronous else ''}def {name}(scope, args, kw):"]
+        lines = [f"{'async ' if asynchronous else ''}def {name}(state, args, kw):"]
         lines.extend(head.lines)
-        lines.append("    cache = scope._cache")
+        lines.append("    cache = state")
         if fresh:
-            delegate = "join(scope, (), kw)"
-            lines.append("    if cache:")
+            delegate = "join(state, (), kw)"
+            lines.append("    if len(state) > 1:  # values beside META: a request in use")
             lines.append(f"        return {'await ' if asynchronous else ''}{delegate}")
         if as_prelude and app_nodes:
             for n in app_nodes:
                 lines.append(f"    v{n.index} = app_get(k{n.index}, MISSING)")
             missing = " or ".join(f"v{n.index} is MISSING" for n in app_nodes)
             lines.append(f"    if {missing}:")
-            lines.append("        return arun(scope, (), kw)")
+            lines.append("        return arun(state, (), kw)")
         if request_finalizers:
             lines.append("    fin = scope._finalizers")
             lines.append("    if fin is None:")

@@ -37,7 +37,7 @@ from ._introspect import (
     unwrap_injected,
 )
 from ._render import GraphView
-from ._request import _CLOSED, _OPEN, RequestScope
+from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._scope import Scope, parse_scope
 
 __all__ = ["Container", "default_container", "inject"]
@@ -111,10 +111,13 @@ class Container:
         self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
         self._global_overrides: list[tuple[object, Any, Any]] = []
         self._local_layers = 0  # local overrides active in any context
+        # What an injected function's cached own-scope plan must match to be used: the
+        # generation, or -2 while any local override exists (then the context decides).
+        self._epoch = 0
         self._local_overrides: ContextVar[_Layer | None] = ContextVar(
             "injectkit.overrides", default=None
         )
-        self._scope_var: ContextVar[RequestScope | None] = ContextVar(
+        self._scope_var: ContextVar[RequestState | None] = ContextVar(
             "injectkit.scope", default=None
         )
         self._signatures: dict[Any, Signature] = {}
@@ -245,89 +248,82 @@ class Container:
         local_overrides = self._local_overrides
         plan_for = self._plan
         sync = kind is not CallKind.ASYNC
-        new_scope = object.__new__
         # The plan for the common case (no scope open, no local override) is kept right
         # here, valid while the container's generation is the one it was built in.
-        slot: list[Any] = [None, -1]  # [plan, generation]
+        slot: list[Any] = [None, -1]  # [plan.run, generation]
 
-        def own_plan() -> Plan:
-            if slot[1] == container._generation and (
-                not container._local_layers or local_overrides.get() is None
-            ):
-                plan: Plan = slot[0]
-                return plan
+        def own_plan() -> Callable[..., Any]:
             generation = container._generation
             plan = plan_for(original, sync, _NO_CONTEXT)
             if local_overrides.get() is None:
-                slot[:] = [plan, generation]
-            return plan
+                slot[:] = [plan.run, generation]
+            return plan.run
 
-        # Per-call path.  A scope opened here is set as current but never reset: the
-        # next call overwrites it, and a closed scope counts as none (a reset costs as
-        # much as the set, and nothing needs the previous value back).
+        # Per-call path.  A request opened here is a bare state dict (see _request), set as
+        # current but never reset: the next call overwrites it, and an ended request
+        # counts as none (a reset costs as much as the set; nothing needs the old value).
         if not sync:
 
             @functools.wraps(original)
             async def injected(*args: Any, **kwargs: Any) -> Any:
-                scope = scope_var.get()
-                if scope is not None and scope._state == _OPEN:
-                    return await plan_for(original, False, scope._context_types).run(
-                        scope, args, kwargs
-                    )
-                if slot[1] == container._generation and not container._local_layers:
-                    plan = slot[0]
-                else:
-                    plan = own_plan()
-                scope = new_scope(RequestScope)
-                scope._container = container
-                scope._state = _OPEN
-                scope_var.set(scope)
+                state = scope_var.get()
+                if state is not None and state[META] is not ENDED:  # join the request
+                    plan = plan_for(original, False, _context_types(state))
+                    return await plan.run(state, args, kwargs)
+                run = slot[0] if slot[1] == container._epoch else own_plan()
+                state = {META: None}
+                scope_var.set(state)
                 try:
-                    result = await plan.run(scope, args, kwargs)
+                    result = await run(state, args, kwargs)
                 except BaseException as exc:
+                    scope = state[META]
+                    if scope is None:  # nothing to finalize
+                        _end(state)
+                        raise
                     error = await scope.aclose(exc)
                     if error is exc or error is None:
                         raise
                     raise error  # noqa: B904 - its __context__ already names exc
-                if scope._tasks or scope._finalizers:
+                scope = state[META]
+                if scope is None:  # no tasks, no finalizers: just end the request
+                    state.clear()  # let its values go, though the state lingers as current
+                    state[META] = ENDED
+                else:
                     error = await scope.aclose(None)
                     if error is not None:
                         raise error
-                else:  # nothing to run after the call: just leave the scope
-                    scope._state = _CLOSED
-                    scope._cache = None
                 return result
 
         else:
 
             @functools.wraps(original)
             def injected(*args: Any, **kwargs: Any) -> Any:
-                scope = scope_var.get()
-                if scope is not None and scope._state == _OPEN:
-                    return plan_for(original, True, scope._context_types).run(scope, args, kwargs)
-                if slot[1] == container._generation and not container._local_layers:
-                    plan = slot[0]
-                else:
-                    plan = own_plan()
-                scope = new_scope(RequestScope)
-                scope._container = container
-                scope._state = _OPEN
-                scope._is_async = False
-                scope_var.set(scope)
+                state = scope_var.get()
+                if state is not None and state[META] is not ENDED:
+                    plan = plan_for(original, True, _context_types(state))
+                    return plan.run(state, args, kwargs)
+                run = slot[0] if slot[1] == container._epoch else own_plan()
+                state = {META: BARE_SYNC}
+                scope_var.set(state)
                 try:
-                    result = plan.run(scope, args, kwargs)
+                    result = run(state, args, kwargs)
                 except BaseException as exc:
+                    scope = state[META]
+                    if scope is BARE_SYNC:
+                        _end(state)
+                        raise
                     error = scope.close(exc)
                     if error is exc or error is None:
                         raise
                     raise error  # noqa: B904
-                if scope._tasks or scope._finalizers:
+                scope = state[META]
+                if scope is BARE_SYNC:
+                    state.clear()
+                    state[META] = ENDED
+                else:
                     error = scope.close(None)
                     if error is not None:
                         raise error
-                else:
-                    scope._state = _CLOSED
-                    scope._cache = None
                 return result
 
         setattr(injected, ORIGINAL_ATTR, original)
@@ -346,8 +342,14 @@ class Container:
     @property
     def current_scope(self) -> RequestScope | None:
         """The request scope open in this context, if any."""
-        scope = self._scope_var.get()
-        return scope if scope is not None and scope._state == _OPEN else None
+        state = self._scope_var.get()
+        if state is None or state[META] is ENDED:
+            return None
+        scope = state[META]
+        if scope is None or scope is BARE_SYNC:  # a plain injected call's request
+            scope = RequestScope._adopt(self, state)
+        current: RequestScope = scope
+        return current
 
     # -- overrides -------------------------------------------------------------------------
 
@@ -376,12 +378,14 @@ class Container:
             )
             with self._lock:
                 self._local_layers += 1
+                self._update_epoch()
             try:
                 yield
             finally:
                 self._local_overrides.reset(token)
                 with self._lock:
                     self._local_layers -= 1
+                    self._update_epoch()
             return
         entry = (object(), target, replacement)
         with self._lock:
@@ -409,6 +413,10 @@ class Container:
     def _changed(self) -> None:
         self._generation += 1
         self._plans = {}
+        self._update_epoch()
+
+    def _update_epoch(self) -> None:
+        self._epoch = -2 if self._local_layers else self._generation
 
     # -- phases: read, build, compile ------------------------------------------------------
 
@@ -484,7 +492,7 @@ class Container:
                 root = self._read(unwrap_injected(func))
                 graph = self._solve(root, sync=sync, context_types=context_types, layer=layer)
             plan = plans[key] = compile_plan(
-                graph, app=self._app, sync=sync, concurrent=self.concurrent
+                graph, container=self, app=self._app, sync=sync, concurrent=self.concurrent
             )
         return plan
 
@@ -499,7 +507,7 @@ class Container:
                 root, sync=sync, context_types=context_types, layer=layer, strict=True
             )
             plan = plans[key] = compile_plan(
-                graph, app=self._app, sync=sync, concurrent=self.concurrent
+                graph, container=self, app=self._app, sync=sync, concurrent=self.concurrent
             )
         return plan
 
@@ -612,6 +620,20 @@ class Container:
 
     def __repr__(self) -> str:
         return f"<Container providers={len(self._registry)} overrides={len(self.overrides)}>"
+
+
+def _context_types(state: RequestState) -> frozenset[Any]:
+    scope = state[META]
+    if scope is None or scope is BARE_SYNC:
+        return _NO_CONTEXT
+    types: frozenset[Any] = scope._context_types
+    return types
+
+
+def _end(state: RequestState) -> None:
+    """End a bare request: drop its values (the state may linger as the current one)."""
+    state.clear()
+    state[META] = ENDED
 
 
 def _unique(errors: list[InjectionError]) -> list[InjectionError]:

@@ -25,7 +25,7 @@ from ._finalize import Finalizer, aclose_all, close_all
 if TYPE_CHECKING:
     from ._container import Container
 
-__all__ = ["RequestScope"]
+__all__ = ["BARE_SYNC", "ENDED", "META", "RequestScope", "RequestState"]
 
 logger = logging.getLogger("injectkit")
 
@@ -34,6 +34,29 @@ T = TypeVar("T")
 _NEW, _OPEN, _CLOSED = 0, 1, 2
 _NO_CONTEXT: frozenset[Any] = frozenset()
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+
+class _Sentinel:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+# A request's state is one dict: the request-scoped values by cache key, plus one entry
+# under META saying what the request is.  The current request is that dict (in the
+# container's context variable).  A plain injected call opens a "bare" request, only the
+# dict, and gets a RequestScope object lazily if its plan needs one (tasks, finalizers,
+# context); creating that object on every call would cost more than the rest of the call.
+META = _Sentinel("request")
+# META's value: None (a bare request opened by an async call), BARE_SYNC (by a sync
+# call), the RequestScope, or ENDED once the request is over.
+BARE_SYNC = _Sentinel("bare sync request")
+ENDED = _Sentinel("ended request")
+RequestState = dict[object, Any]
 
 
 class RequestScope:
@@ -49,15 +72,15 @@ class RequestScope:
     # and most scopes never need their own context, finalizer list or tasks.
     _context: Mapping[Any, Any] = _EMPTY
     _context_types: frozenset[Any] = _NO_CONTEXT
-    _cache: dict[object, Any] | None = None
     _tasks: BackgroundTasks | None = None
     _finalizers: list[Finalizer] | None = None
     _is_async = True
     _state = _NEW
-    _token: Token[RequestScope | None] | None = None
+    _token: Token[RequestState | None] | None = None
 
     def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
         self._container = container
+        self._values: RequestState = {META: self}
         if context:
             if not isinstance(context, Mapping):
                 raise InjectionError(
@@ -67,6 +90,17 @@ class RequestScope:
                 )
             self._context = dict(context)
             self._context_types = frozenset(self._context)
+
+    @classmethod
+    def _adopt(cls, container: Container, state: RequestState) -> RequestScope:
+        """The scope object of a bare request, made when its plan first needs one."""
+        scope = object.__new__(cls)
+        scope._container = container
+        scope._values = state
+        scope._state = _OPEN
+        scope._is_async = state[META] is not BARE_SYNC
+        state[META] = scope
+        return scope
 
     # -- what a request holds ----------------------------------------------------------------
 
@@ -101,11 +135,13 @@ class RequestScope:
             )
         self._state = _OPEN
         self._is_async = is_async
-        self._token = self._container._scope_var.set(self)
+        self._token = self._container._scope_var.set(self._values)
 
     def _release(self) -> None:
         self._state = _CLOSED
-        self._cache = None  # let this request's values go, even if the scope lingers
+        values = self._values
+        values.clear()  # let this request's values go, even if the state lingers
+        values[META] = ENDED
         if self._token is not None:
             try:
                 self._container._scope_var.reset(self._token)
@@ -246,28 +282,28 @@ class RequestScope:
         """Call ``func`` in this scope, injecting its dependencies; await it if async."""
         self._check_open()
         plan = self._container._plan(func, False, self._context_types)
-        return await plan.run(self, args, kwargs)
+        return await plan.run(self._values, args, kwargs)
 
     def call_sync(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Call a sync ``func`` in this scope; its graph must be sync end to end."""
         self._check_open()
         plan = self._container._plan(func, True, self._context_types)
-        result: T = plan.run(self, args, kwargs)
+        result: T = plan.run(self._values, args, kwargs)
         return result
 
     async def resolve(self, tp: type[T]) -> T:
         """The value this scope provides for type ``tp``."""
         self._check_open()
         plan = self._container._resolver_plan(tp, False, self._context_types)
-        result: T = await plan.run(self, (), {})
+        result: T = await plan.run(self._values, (), {})
         return result
 
     def resolve_sync(self, tp: type[T]) -> T:
         self._check_open()
         plan = self._container._resolver_plan(tp, True, self._context_types)
-        result: T = plan.run(self, (), {})
+        result: T = plan.run(self._values, (), {})
         return result
 
     def __repr__(self) -> str:
         state = ("new", "open", "closed")[self._state]
-        return f"<RequestScope {state} values={len(self._cache or ())}>"
+        return f"<RequestScope {state} values={len(self._values) - 1}>"

@@ -66,7 +66,7 @@ def test_plan_source_is_readable_and_has_no_user_text() -> None:
     c, send = build()
     source = c.plan_source(send)  # type: ignore[arg-type]
     # all providers are sync: `run` is a plain function returning the handler's coroutine
-    assert source.startswith("def run(scope, args, kw):")
-    assert "async def join(scope, args, kw):" in source  # for a scope already in use
-    assert "async def arun(scope, args, kw):" in source  # when an app value is missing
+    assert source.startswith("def run(state, args, kw):")
+    assert "async def join(state, args, kw):" in source  # for a scope already in use
+    assert "async def arun(state, args, kw):" in source  # when an app value is missing
     assert "get_query" not in source and "email" not in source
