@@ -1,9 +1,5 @@
 """The aiohttp adapter on aiohttp's own server (AppRunner + TCPSite) with a real client."""
 
-import itertools
-import subprocess
-import sys
-import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,7 +20,9 @@ from injectkit import (
 )
 from injectkit.integrations.aiohttp import get_scope, inject, setup
 
-from .conftest import ROOT, TIMEOUT, Gate, Recorder, load_example
+from . import _scenarios as scenarios
+from ._scenarios import Token, token_number
+from .conftest import TIMEOUT, Gate, Recorder, load_example
 
 pytestmark = pytest.mark.anyio
 
@@ -314,25 +312,11 @@ async def test_client_disconnecting_mid_request_still_runs_finalizers(
 # --- request-scoped values ----------------------------------------------------------------
 
 
-class Token:
-    """A request-scoped value with a process-wide unique number."""
-
-    numbers = itertools.count()
-
-    def __init__(self) -> None:
-        self.number = next(self.numbers)
-
-
-def token_number(token: Token) -> int:
-    return token.number
-
-
 async def test_200_concurrent_requests_each_see_their_own_request_scoped_objects() -> None:
     """200 requests at once: 200 distinct tokens, each shared within its own request."""
     container = Container()
     container.register(Token)
-    all_in = anyio.Event()
-    arrived = 0
+    all_in_flight = scenarios.AllInFlight(200)
 
     @inject
     async def token(
@@ -341,30 +325,14 @@ async def test_200_concurrent_requests_each_see_their_own_request_scoped_objects
         seen: Annotated[int, Depends(token_number)],
         request: web.Request,
     ) -> web.Response:
-        nonlocal arrived
-        arrived += 1
-        if arrived == 200:
-            all_in.set()
-        with anyio.fail_after(TIMEOUT):
-            await all_in.wait()  # every request is in flight at once
+        await all_in_flight.arrive()  # every request is in flight at once
         body = {"n": n, "token": token.number, "seen": seen, "path": request.path}
         return web.json_response(body)
 
     app = make_app(container, ("GET", "/token/{n}", token))
-    results: dict[int, dict[str, Any]] = {}
-    async with running(app) as url, client(url, limits=httpx.Limits(max_connections=200)) as http:
-
-        async def fetch(n: int) -> None:
-            results[n] = (await http.get(f"/token/{n}")).json()
-
-        async with anyio.create_task_group() as group:
-            for n in range(200):
-                group.start_soon(fetch, n)
-
-    assert sorted(results) == list(range(200))
-    assert all(r["token"] == r["seen"] for r in results.values())
-    assert len({r["token"] for r in results.values()}) == 200
-    assert all(r["path"] == f"/token/{n}" for n, r in results.items())
+    async with running(app) as url:
+        results = await scenarios.fetch_all_at_once(url, 200, lambda n: f"/token/{n}")
+    scenarios.assert_each_request_has_its_own_token(results)
 
 
 async def test_web_request_is_resolved_by_annotation_in_handlers_and_providers() -> None:
@@ -449,8 +417,7 @@ async def test_path_and_query_values_are_converted_to_the_annotations() -> None:
     async with running(converting_app()) as url, client(url) as http:
         full = await http.get("/users/42?active=yes&ratio=0.5&size=3")
         short = await http.get("/users/7?active=0")
-    assert full.json() == {"user_id": 42, "active": True, "ratio": 0.5, "size": 3}
-    assert short.json() == {"user_id": 7, "active": False, "ratio": None, "size": 10}
+    scenarios.assert_users_converted(full, short)
 
 
 async def test_a_bad_or_missing_value_is_a_422_naming_the_parameter() -> None:
@@ -458,16 +425,7 @@ async def test_a_bad_or_missing_value_is_a_422_naming_the_parameter() -> None:
     async with running(converting_app()) as url, client(url) as http:
         bad = await http.get("/users/abc?active=maybe")
         missing = await http.get("/users/1")
-    assert bad.status_code == 422
-    details = bad.json()["detail"]
-    assert [(d["loc"], d["type"], d["input"]) for d in details] == [
-        (["path", "user_id"], "int_parsing", "abc"),
-        (["query", "active"], "bool_parsing", "maybe"),
-    ]
-    assert missing.status_code == 422
-    assert missing.json()["detail"] == [
-        {"loc": ["query", "active"], "msg": "Field required", "type": "missing"}
-    ]
+    scenarios.assert_users_refused(bad, missing)
 
 
 # --- startup and shutdown -----------------------------------------------------------------
@@ -625,20 +583,7 @@ async def test_example_tutorial002_logs_the_query_and_the_message(tmp_path: Path
 
 def test_importing_the_adapter_without_aiohttp_names_the_extra() -> None:
     """Without aiohttp installed, the ImportError says which extra to install."""
-    code = textwrap.dedent(
-        """
-        import sys
-        sys.modules["aiohttp"] = None  # as if aiohttp were not installed
-        try:
-            import injectkit.integrations.aiohttp
-        except ImportError as error:
-            print(error)
-        """
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
-    )
-    assert done.stdout.strip() == (
+    assert scenarios.import_error_without("aiohttp", "aiohttp") == (
         "injectkit.integrations.aiohttp needs aiohttp, which is not installed: "
         'pip install "injectkit[aiohttp]"'
     )

@@ -3,12 +3,12 @@
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from injectkit import BackgroundTasks, Container
 
-from .conftest import TIMEOUT, Gate, Recorder, ServerDidNotStart, load_example, serve_asgi
+from . import _scenarios as scenarios
+from .conftest import Gate, Recorder, load_example, serve_asgi
 
 pytestmark = pytest.mark.anyio
 
@@ -54,7 +54,7 @@ async def test_tiny_adapter_sends_the_response_before_the_task(
 ) -> None:
     """The custom adapter: response first, then the task, then the finalizer; 422s."""
     with serve_asgi(make_app(recorder, gate)) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        async with scenarios.asgi_client(url) as client:
             response = await client.get("/hello", params={"name": "ann", "times": "2"})
             assert response.json() == "hello ann hello ann"
             await recorder.await_for("task started")
@@ -70,9 +70,5 @@ async def test_tiny_adapter_refuses_to_start_on_a_broken_graph(
     recorder: Recorder, gate: Gate
 ) -> None:
     """The custom adapter validates its handlers at startup."""
-    with pytest.raises(ServerDidNotStart) as failure:
-        with serve_asgi(make_app(recorder, gate, broken=True)):
-            pass
-    assert "Parameter 'thing: Unregistered' of needs_unregistered" in "\n".join(
-        failure.value.messages
-    )
+    log = scenarios.startup_failure_log(make_app(recorder, gate, broken=True))
+    assert "Parameter 'thing: Unregistered' of needs_unregistered" in log

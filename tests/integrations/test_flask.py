@@ -1,6 +1,5 @@
 """The Flask adapter on a real WSGI server (werkzeug's, in a thread) with a real client."""
 
-import itertools
 import socket
 import struct
 import subprocess
@@ -12,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio
 import flask
 import httpx
 import pytest
@@ -31,6 +29,8 @@ from injectkit import (
 )
 from injectkit.integrations.flask import get_scope, inject, setup
 
+from . import _scenarios as scenarios
+from ._scenarios import Token, token_number
 from .conftest import ROOT, TIMEOUT, Gate, Recorder, load_example, serve_in_thread
 
 # --- a real server ------------------------------------------------------------------------
@@ -336,19 +336,6 @@ def test_client_disconnecting_mid_request_still_runs_finalizers(
 # --- request-scoped values ----------------------------------------------------------------
 
 
-class Token:
-    """A request-scoped value with a process-wide unique number."""
-
-    numbers = itertools.count()
-
-    def __init__(self) -> None:
-        self.number = next(self.numbers)
-
-
-def token_number(token: Token) -> int:
-    return token.number
-
-
 @pytest.mark.anyio
 async def test_200_concurrent_requests_each_see_their_own_request_scoped_objects() -> None:
     """200 requests in flight at once: 200 distinct tokens, each shared within its request."""
@@ -369,23 +356,9 @@ async def test_200_concurrent_requests_each_see_their_own_request_scoped_objects
         return {"n": n, "token": token.number, "seen": seen, "path": request.path}
 
     setup(app, container, close_at_exit=False)
-    results: dict[int, dict[str, Any]] = {}
-    limits = httpx.Limits(max_connections=200)
     with running(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=limits) as client:
-
-            async def fetch(n: int) -> None:
-                response = await client.get(f"/token/{n}")
-                results[n] = response.json()
-
-            async with anyio.create_task_group() as group:
-                for n in range(200):
-                    group.start_soon(fetch, n)
-
-    assert sorted(results) == list(range(200))
-    assert all(r["token"] == r["seen"] for r in results.values())
-    assert len({r["token"] for r in results.values()}) == 200
-    assert all(r["path"] == f"/token/{n}" for n, r in results.items())
+        results = await scenarios.fetch_all_at_once(url, 200, lambda n: f"/token/{n}")
+    scenarios.assert_each_request_has_its_own_token(results)
 
 
 def test_flask_request_is_resolved_by_annotation_in_views_and_providers() -> None:
@@ -480,8 +453,7 @@ def test_path_and_query_values_are_converted_to_the_annotations() -> None:
     with running(converting_app()) as url:
         full = httpx.get(f"{url}/users/42?active=yes&ratio=0.5&size=3", timeout=TIMEOUT)
         short = httpx.get(f"{url}/users/7?active=0", timeout=TIMEOUT)
-    assert full.json() == {"user_id": 42, "active": True, "ratio": 0.5, "size": 3}
-    assert short.json() == {"user_id": 7, "active": False, "ratio": None, "size": 10}
+    scenarios.assert_users_converted(full, short)
 
 
 def test_a_bad_or_missing_value_is_a_422_naming_the_parameter() -> None:
@@ -489,16 +461,7 @@ def test_a_bad_or_missing_value_is_a_422_naming_the_parameter() -> None:
     with running(converting_app()) as url:
         bad = httpx.get(f"{url}/users/abc?active=maybe", timeout=TIMEOUT)
         missing = httpx.get(f"{url}/users/1", timeout=TIMEOUT)
-    assert bad.status_code == 422
-    details = bad.json()["detail"]
-    assert [(d["loc"], d["type"], d["input"]) for d in details] == [
-        (["path", "user_id"], "int_parsing", "abc"),
-        (["query", "active"], "bool_parsing", "maybe"),
-    ]
-    assert missing.status_code == 422
-    assert missing.json()["detail"] == [
-        {"loc": ["query", "active"], "msg": "Field required", "type": "missing"}
-    ]
+    scenarios.assert_users_refused(bad, missing)
 
 
 # --- startup ------------------------------------------------------------------------------
@@ -747,20 +710,7 @@ def test_example_tutorial002_logs_the_query_and_the_message(tmp_path: Path) -> N
 
 def test_importing_the_adapter_without_flask_names_the_extra() -> None:
     """Without Flask installed, the ImportError says which extra to install."""
-    code = textwrap.dedent(
-        """
-        import sys
-        sys.modules["flask"] = None  # as if Flask were not installed
-        try:
-            import injectkit.integrations.flask
-        except ImportError as error:
-            print(error)
-        """
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
-    )
-    assert done.stdout.strip() == (
+    assert scenarios.import_error_without("flask", "flask") == (
         "injectkit.integrations.flask needs Flask, which is not installed: "
         'pip install "injectkit[flask]"'
     )

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-import subprocess
-import sys
-import textwrap
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -24,32 +19,15 @@ from starlette.websockets import WebSocket
 from injectkit import BackgroundTasks, Depends, InjectionError
 from injectkit.integrations.starlette import InjectKitMiddleware, get_scope, inject, setup
 
-from .conftest import (
-    ROOT,
-    TIMEOUT,
-    Gate,
-    Recorder,
-    ServerDidNotStart,
-    Session,
-    Settings,
-    load_example,
-    make_container,
-    serve_asgi,
-)
+from . import _scenarios as scenarios
+from .conftest import Gate, Recorder, Session, Settings, make_container, serve_asgi
 
 pytestmark = pytest.mark.anyio
 
 
 def make_app(recorder: Recorder, gate: Gate, *routes: Any) -> Starlette:
-    def blocking_task(name: str) -> None:
-        recorder(f"{name} started")
-        gate.wait()
-        recorder(f"{name} done")
-
-    def get_query(tasks: BackgroundTasks, q: str | None = None) -> int:
-        if q:
-            tasks.add_task(recorder, f"query task {q}")
-        return id(tasks)
+    blocking_task = scenarios.blocking_task(recorder, gate)
+    get_query = scenarios.query_task(recorder)
 
     @inject
     async def notify(
@@ -109,43 +87,22 @@ async def test_response_complete_before_task_then_finalizers(
     recorder: Recorder, gate: Gate
 ) -> None:
     """The client has the whole response while the task blocks; then the task, then finalizers."""
-    app = make_app(recorder, gate)
-    with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
-            response = await client.post("/notify/a@b.c", params={"tag": "r1"})
-            assert response.status_code == 200
-            assert response.json() == {"email": "a@b.c", "same_tasks": True}
-            await recorder.await_for("task for a@b.c started")
-            assert "session closed r1" not in recorder.events
-            gate.open()
-            events = await recorder.await_for("session closed r1")
-    assert (
-        events
-        == [
-            "session opened r1",
-            "handler",
-            "task for a@b.c started",
-            "task for a@b.c done",
-            "session closed r1",
-            "settings closed",
-        ][: len(events)]
+    await scenarios.response_complete_before_task_then_finalizers(
+        make_app(recorder, gate),
+        recorder,
+        gate,
+        scenarios.Notify("POST"),
+        expected_json={"email": "a@b.c", "same_tasks": True},
     )
-    assert recorder.events[-1] == "settings closed"
 
 
 async def test_one_background_tasks_shared_with_sub_dependency(
     recorder: Recorder, gate: Gate
 ) -> None:
     """The handler and its sub-dependency get one BackgroundTasks; both tasks run in order."""
-    gate.open()
-    app = make_app(recorder, gate)
-    with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
-            response = await client.post("/notify/x@y.z", params={"q": "hello"})
-            assert response.json()["same_tasks"] is True
-            events = await recorder.await_for("session closed")
-    tasks = [e for e in events if "task" in e]
-    assert tasks == ["query task hello", "task for x@y.z started", "task for x@y.z done"]
+    await scenarios.one_background_tasks_for_all(
+        make_app(recorder, gate), recorder, gate, scenarios.Notify("POST")
+    )
 
 
 async def test_handler_error_is_a_500_finalizers_run_tasks_dropped(
@@ -154,13 +111,11 @@ async def test_handler_error_is_a_500_finalizers_run_tasks_dropped(
     """A handler error: Starlette's 500, the finalizer sees the error, the task never runs."""
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
-            response = await client.get("/fail")
-            assert response.status_code == 500
-            assert response.text == "Internal Server Error"
-            events = await recorder.await_for("session closed after RuntimeError")
+        async with scenarios.asgi_client(url) as client:
+            failed = await scenarios.failed_request(client, recorder, "/fail", 500, "RuntimeError")
+            assert failed.text == "Internal Server Error"
     assert "dropped task" not in recorder.events
-    assert events[:2] == ["session opened", "session closed after RuntimeError"]
+    assert recorder.events[:2] == ["session opened", "session closed after RuntimeError"]
 
 
 async def test_http_exception_keeps_its_status_and_drops_tasks(
@@ -169,11 +124,11 @@ async def test_http_exception_keeps_its_status_and_drops_tasks(
     """An HTTPException gives its own response; the request still ends as failed: no tasks."""
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
-            response = await client.get("/missing")
-            assert response.status_code == 404
-            assert response.text == "no such thing"
-            await recorder.await_for("session closed after HTTPException")
+        async with scenarios.asgi_client(url) as client:
+            missing = await scenarios.failed_request(
+                client, recorder, "/missing", 404, "HTTPException"
+            )
+            assert missing.text == "no such thing"
             # a second request proves the first one has finished closing
             assert (await client.get("/items/1")).status_code == 200
     assert "dropped task" not in recorder.events
@@ -183,20 +138,7 @@ async def test_client_disconnect_mid_request_still_runs_finalizers(
     recorder: Recorder, gate: Gate
 ) -> None:
     """A client that hangs up while the handler runs: the request's finalizers still run."""
-    app = make_app(recorder, gate)
-    with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(client.get, "/disconnect")
-                await recorder.await_for("handler waiting")
-                tg.cancel_scope.cancel()  # httpx closes the connection mid-request
-        events = await recorder.await_for("session closed")
-    assert events[:4] == [
-        "session opened",
-        "handler waiting",
-        "handler saw the disconnect",
-        "session closed",
-    ]
+    await scenarios.client_disconnect_runs_finalizers(make_app(recorder, gate), recorder)
 
 
 async def test_streaming_response_cut_by_the_client_still_runs_finalizers(
@@ -233,48 +175,24 @@ async def test_200_concurrent_requests_each_see_their_own_objects(
 ) -> None:
     """200 requests in flight at once: each has its own session, shared within the request."""
     count = 200
-    arrived = itertools.count(1)
-    everyone_in: list[anyio.Event] = []
-
-    def token_of(session: Session) -> str:
-        return session.token
+    all_in_flight = scenarios.AllInFlight(count)
 
     @inject
     async def whoami(
-        n: int, session: Session, via_dependency: Annotated[str, Depends(token_of)]
+        n: int, session: Session, via_dependency: Annotated[str, Depends(scenarios.token_of)]
     ) -> dict[str, Any]:
-        if not everyone_in:
-            everyone_in.append(anyio.Event())
-        if next(arrived) == count:
-            everyone_in[0].set()
-        await everyone_in[0].wait()  # all 200 scopes are open at this point
+        await all_in_flight.arrive()  # all the requests' scopes are open at this point
         return {"n": n, "session": session.token, "via_dependency": via_dependency}
 
     app = make_app(recorder, gate, Route("/whoami", whoami))
-    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
-    results: dict[int, dict[str, Any]] = {}
-    with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=limits) as client:
-
-            async def one(n: int) -> None:
-                response = await client.get("/whoami", params={"n": n})
-                results[n] = response.json()
-
-            async with anyio.create_task_group() as tg:
-                for n in range(count):
-                    tg.start_soon(one, n)
-    assert sorted(results) == list(range(count))
-    assert all(r["n"] == n for n, r in results.items())
-    assert all(r["session"] == r["via_dependency"] for r in results.values())
-    assert len({r["session"] for r in results.values()}) == count
-    assert recorder.events.count("session closed") == count
+    await scenarios.concurrent_requests_see_their_own_sessions(app, recorder, count)
 
 
 async def test_path_then_query_parameters_are_converted(recorder: Recorder, gate: Gate) -> None:
     """Free parameters come from the path, then the query, converted to their annotations."""
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        async with scenarios.asgi_client(url) as client:
             response = await client.get("/items/7", params={"limit": "3", "flag": "yes"})
             assert response.json() == {"item_id": 7, "q": None, "limit": 3, "flag": True}
             response = await client.get("/sync", params={"n": "5"})
@@ -287,7 +205,7 @@ async def test_bad_query_value_is_a_422_naming_the_parameter(
     """A value that does not convert, or a missing one, is a 422 JSON body, not a 500."""
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        async with scenarios.asgi_client(url) as client:
             response = await client.get("/items/7", params={"limit": "many", "flag": "perhaps"})
             missing = await client.get("/sync")
     assert response.status_code == 422
@@ -313,10 +231,7 @@ async def test_startup_fails_on_a_broken_graph(recorder: Recorder, gate: Gate) -
         raise AssertionError("never called")
 
     app = make_app(recorder, gate, Mount("/sub", routes=[Route("/broken", broken)]))
-    with pytest.raises(ServerDidNotStart) as failure:
-        with serve_asgi(app):
-            pass
-    log = "\n".join(failure.value.messages)
+    log = scenarios.startup_failure_log(app)
     assert "Parameter 'thing: Unregistered' of broken cannot be provided" in log
     assert "hint: register Unregistered with the container" in log
     assert "settings closed" not in recorder.events
@@ -339,11 +254,7 @@ async def test_scope_error_at_startup_names_the_chain(recorder: Recorder) -> Non
 
     app = Starlette(routes=[Route("/cache", use_cache)])
     setup(app, container)
-    with pytest.raises(ServerDidNotStart) as failure:
-        with serve_asgi(app):
-            pass
-    log = "\n".join(failure.value.messages)
-    assert "use_cache -> cache" in log
+    assert "use_cache -> cache" in scenarios.startup_failure_log(app)
 
 
 async def test_app_scope_closes_at_shutdown(recorder: Recorder, gate: Gate) -> None:
@@ -351,7 +262,7 @@ async def test_app_scope_closes_at_shutdown(recorder: Recorder, gate: Gate) -> N
     gate.open()
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        async with scenarios.asgi_client(url) as client:
             await client.post("/notify/a@b.c")
             await recorder.await_for("session closed")
         assert "settings closed" not in recorder.events
@@ -362,7 +273,6 @@ async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(
     recorder: Recorder, gate: Gate
 ) -> None:
     """Each WebSocket connection has its own scope; its tasks run after it closes."""
-    httpx_ws = pytest.importorskip("httpx_ws")
     tokens: list[str] = []
 
     @inject
@@ -376,21 +286,7 @@ async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(
         recorder("websocket closed")
 
     app = make_app(recorder, gate, WebSocketRoute("/ws", echo))
-    with serve_asgi(app, ws="wsproto") as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
-            for tag in ("one", "two"):
-                async with httpx_ws.aconnect_ws(f"/ws?tag={tag}", client) as ws:
-                    await ws.send_text(tag)
-                    assert await ws.receive_text() == f"echo {tag}"
-                await recorder.await_for(f"session closed {tag}")
-    events = recorder.events
-    first = events[: events.index("session closed one") + 1]
-    assert first == [
-        "session opened one",
-        "websocket closed",
-        "websocket task",
-        "session closed one",
-    ]
+    await scenarios.websocket_scope_per_connection(app, recorder, lambda tag: f"echo {tag}")
     assert len(set(tokens)) == 2
 
 
@@ -408,7 +304,7 @@ async def test_generic_asgi_app_reaches_the_scope(recorder: Recorder) -> None:
 
     app = InjectKitMiddleware(raw_app, container)
     with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        async with scenarios.asgi_client(url) as client:
             response = await client.get("/raw")
             assert response.text == "/raw 32"
             await client.get("/warm-settings")
@@ -423,36 +319,15 @@ async def test_get_scope_without_setup_names_the_fix() -> None:
 
 def test_seed_examples_write_the_log_after_the_response(tmp_path: Path) -> None:
     """examples/starlette: tutorial001 and tutorial002 write their log lines after responding."""
-    first = load_example("starlette/tutorial001.py")
-    second = load_example("starlette/tutorial002.py")
-    log1, log2 = tmp_path / "one.txt", tmp_path / "two.txt"
-    with serve_asgi(first.create_app(log1)) as url:
-        response = httpx.post(f"{url}/send-notification/a@b.c", timeout=TIMEOUT)
-        assert response.json() == {"message": "Notification sent in the background"}
-    assert log1.read_text() == "notification for a@b.c: some notification"
-    with serve_asgi(second.create_app(log2)) as url:
-        response = httpx.post(f"{url}/send-notification/a@b.c?q=x", timeout=TIMEOUT)
-        assert response.json() == {"message": "Message sent"}
-        httpx.post(f"{url}/send-notification/c@d.e", timeout=TIMEOUT)
-    assert log2.read_text() == "found query: x\nmessage to a@b.c\nmessage to c@d.e\n"
+    scenarios.seed_examples_write_the_log_after_the_response("starlette", tmp_path)
 
 
 def test_importing_without_starlette_names_the_extra() -> None:
     """Without Starlette installed, the import error says which extra to install."""
-    code = textwrap.dedent(
-        """
-        import sys
-        sys.modules["starlette"] = None
-        try:
-            import injectkit.integrations.starlette
-        except ImportError as exc:
-            print(exc)
-        """
+    assert scenarios.import_error_without("starlette", "starlette") == (
+        "injectkit.integrations.starlette needs Starlette, which is not installed: "
+        'pip install "injectkit[starlette]"'
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert 'pip install "injectkit[starlette]"' in out.stdout
 
 
 async def test_an_override_changes_what_running_endpoints_read(recorder: Recorder) -> None:
@@ -473,7 +348,7 @@ async def test_an_override_changes_what_running_endpoints_read(recorder: Recorde
     app = Starlette(routes=[Route("/show", show)])
     setup(app, container)
     with serve_asgi(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        async with scenarios.asgi_client(url) as client:
             before = (await client.get("/show", params={"flavour": "spicy"})).json()
             with container.override(flavour_of, fake_flavour):
                 during = (await client.get("/show", params={"flavour": "spicy"})).json()
