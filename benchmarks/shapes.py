@@ -22,7 +22,7 @@ import dataclasses
 import itertools
 import sys
 import types
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -359,6 +359,38 @@ class Tasks:
     async def run(self) -> None:
         for func, args, kwargs in self._tasks:
             await func(*args, **kwargs)
+
+
+# `yield_tasks` providers for the peers that take plain annotated factories and have no
+# BackgroundTasks of their own (dishka, dependency-injector, that-depends): the tasks are
+# a request-scoped `Tasks` whose generator runs them before the later teardowns.
+
+
+def provide_conn() -> Iterator[Conn]:
+    conn = Conn()
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+async def provide_session(conn: Conn) -> AsyncIterator[Session]:
+    session = Session(conn)
+    try:
+        yield session
+    finally:
+        await session.aclose()
+
+
+async def provide_tasks() -> AsyncIterator[Tasks]:
+    tasks = Tasks()
+    yield tasks
+    await tasks.run()
+
+
+def provide_audit(session: Session, tasks: Tasks) -> Audit:
+    tasks.add_task(noop_task)
+    return Audit(session)
 
 
 @dataclasses.dataclass(eq=False)

@@ -10,14 +10,25 @@ module that ``container.wire`` patches, as wiring requires.
 """
 
 import types
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from dependency_injector import containers, providers
 from dependency_injector.wiring import Closing, Provide, inject
 
 from benchmarks.contenders import Case
-from benchmarks.shapes import Audit, Conn, Graph, Session, Tasks, YieldShape, noop_task
+from benchmarks.shapes import (
+    Audit,
+    Graph,
+    Session,
+    Tasks,
+    YieldShape,
+    noop_task,
+    provide_audit,
+    provide_conn,
+    provide_session,
+    provide_tasks,
+)
 
 NAME = "dependency-injector"
 DISTRIBUTION = "dependency-injector"
@@ -80,34 +91,13 @@ def diamond10_sync(graph: Graph) -> Case:
 
 
 def yield_tasks(shape: YieldShape) -> Case:
-    def get_conn() -> Iterator[Conn]:
-        conn = Conn()
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    async def get_session(conn: Conn) -> AsyncIterator[Session]:
-        session = Session(conn)
-        try:
-            yield session
-        finally:
-            await session.aclose()
-
-    async def get_tasks() -> AsyncIterator[Tasks]:
-        tasks = Tasks()
-        yield tasks
-        await tasks.run()
-
-    def get_audit(session: Session, tasks: Tasks) -> Audit:
-        tasks.add_task(noop_task)
-        return Audit(session)
-
     container = containers.DynamicContainer()
-    container.conn = providers.ContextLocalResource(get_conn)
-    container.session = providers.ContextLocalResource(get_session, conn=container.conn)
-    container.tasks = providers.ContextLocalResource(get_tasks)
-    container.audit = providers.Factory(get_audit, session=container.session, tasks=container.tasks)
+    container.conn = providers.ContextLocalResource(provide_conn)
+    container.session = providers.ContextLocalResource(provide_session, conn=container.conn)
+    container.tasks = providers.ContextLocalResource(provide_tasks)
+    container.audit = providers.Factory(
+        provide_audit, session=container.session, tasks=container.tasks
+    )
     source = """
 @inject
 async def handler(

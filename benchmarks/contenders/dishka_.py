@@ -8,14 +8,25 @@ resolves, calls and closes it. dishka has no background tasks: a request-scoped 
 from a generator factory whose finalizer runs them stands in.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dishka import FromDishka, Provider, Scope, make_async_container, make_container
 from dishka.integrations.base import wrap_injection
 
 from benchmarks.contenders import Case
-from benchmarks.shapes import Audit, Conn, Graph, Session, Tasks, YieldShape, noop_task
+from benchmarks.shapes import (
+    Audit,
+    Graph,
+    Session,
+    Tasks,
+    YieldShape,
+    noop_task,
+    provide_audit,
+    provide_conn,
+    provide_session,
+    provide_tasks,
+)
 
 NAME = "dishka"
 DISTRIBUTION = "dishka"
@@ -77,31 +88,8 @@ def build(graph: Graph) -> Callable[[], Awaitable[Any]]:
 
 
 def yield_tasks(shape: YieldShape) -> Case:
-    def get_conn() -> Iterator[Conn]:
-        conn = Conn()
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    async def get_session(conn: Conn) -> AsyncIterator[Session]:
-        session = Session(conn)
-        try:
-            yield session
-        finally:
-            await session.aclose()
-
-    async def get_tasks() -> AsyncIterator[Tasks]:
-        tasks = Tasks()
-        yield tasks
-        await tasks.run()
-
-    def get_audit(session: Session, tasks: Tasks) -> Audit:
-        tasks.add_task(noop_task)
-        return Audit(session)
-
     provider = Provider(scope=Scope.REQUEST)
-    for factory in (get_conn, get_session, get_tasks, get_audit):
+    for factory in (provide_conn, provide_session, provide_tasks, provide_audit):
         provider.provide(factory)
     container = make_async_container(provider)
 

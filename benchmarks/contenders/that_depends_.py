@@ -9,13 +9,24 @@ whose teardown runs them stands in.
 """
 
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from that_depends import BaseContainer, ContextScopes, Provide, inject, providers
 
 from benchmarks.contenders import Case
-from benchmarks.shapes import Audit, Conn, Graph, Session, Tasks, YieldShape, noop_task
+from benchmarks.shapes import (
+    Audit,
+    Graph,
+    Session,
+    Tasks,
+    YieldShape,
+    noop_task,
+    provide_audit,
+    provide_conn,
+    provide_session,
+    provide_tasks,
+)
 
 NAME = "that-depends"
 DISTRIBUTION = "that-depends"
@@ -78,33 +89,10 @@ def diamond10_sync(graph: Graph) -> Case:
 
 
 def yield_tasks(shape: YieldShape) -> Case:
-    def get_conn() -> Iterator[Conn]:
-        conn = Conn()
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    async def get_session(conn: Conn) -> AsyncIterator[Session]:
-        session = Session(conn)
-        try:
-            yield session
-        finally:
-            await session.aclose()
-
-    async def get_tasks() -> AsyncIterator[Tasks]:
-        tasks = Tasks()
-        yield tasks
-        await tasks.run()
-
-    def get_audit(session: Session, tasks: Tasks) -> Audit:
-        tasks.add_task(noop_task)
-        return Audit(session)
-
-    conn = providers.ContextResource(get_conn)
-    session = providers.ContextResource(get_session, conn=conn)
-    tasks = providers.ContextResource(get_tasks)
-    audit = providers.Factory(get_audit, session=session, tasks=tasks)
+    conn = providers.ContextResource(provide_conn)
+    session = providers.ContextResource(provide_session, conn=conn)
+    tasks = providers.ContextResource(provide_tasks)
+    audit = providers.Factory(provide_audit, session=session, tasks=tasks)
     container = _new_container(
         "YieldContainer", {"conn": conn, "session": session, "tasks": tasks, "audit": audit}
     )
