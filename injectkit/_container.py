@@ -21,7 +21,7 @@ from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks
 from ._compile import Plan, check_root, compile_plan
 from ._exceptions import InjectionError, combine
-from ._graph import CacheKey, Graph, GraphBuilder, Registration
+from ._graph import CacheKey, Graph, GraphBuilder, Identity, Registration
 from ._introspect import (
     MISSING,
     ORIGINAL_ATTR,
@@ -482,17 +482,15 @@ class Container:
     def _plan(self, func: Callable[..., Any], sync: bool, context_types: frozenset[Any]) -> Plan:
         layer = self._local_overrides.get()
         plans = self._plans if layer is None else self._layer_plans(layer)
-        key = (func, sync, context_types)
-        plan = plans.get(key)
+        key: tuple[Any, ...] = (func, sync, context_types)
+        try:
+            plan = plans.get(key)
+        except TypeError:  # an unhashable callable object: keyed by identity
+            key = (Identity(func), sync, context_types)
+            plan = plans.get(key)
         if plan is None:
-            validated = self._validated.pop(key, None) if layer is None else None
-            if validated is not None and validated[0] == self._generation:
-                graph = validated[1]
-            else:
-                root = self._read(unwrap_injected(func))
-                graph = self._solve(root, sync=sync, context_types=context_types, layer=layer)
-            plan = plans[key] = compile_plan(
-                graph, container=self, app=self._app, sync=sync, concurrent=self.concurrent
+            plan = self._new_plan(
+                plans, key, self._read(unwrap_injected(func)), sync, context_types, layer
             )
         return plan
 
@@ -503,12 +501,31 @@ class Container:
         plan = plans.get(key)
         if plan is None:
             root = self._resolver_signature(tp)
+            plan = self._new_plan(plans, key, root, sync, context_types, layer, strict=True)
+        return plan
+
+    def _new_plan(
+        self,
+        plans: dict[Any, Plan],
+        key: tuple[Any, ...],
+        root: Signature,
+        sync: bool,
+        context_types: frozenset[Any],
+        layer: _Layer | None,
+        *,
+        strict: bool = False,
+    ) -> Plan:
+        """Phases 2 and 3 for one plan (reusing the graph validate() just built, if any)."""
+        validated = self._validated.pop(key, None) if layer is None else None
+        if validated is not None and validated[0] == self._generation:
+            graph = validated[1]
+        else:
             graph = self._solve(
-                root, sync=sync, context_types=context_types, layer=layer, strict=True
+                root, sync=sync, context_types=context_types, layer=layer, strict=strict
             )
-            plan = plans[key] = compile_plan(
-                graph, container=self, app=self._app, sync=sync, concurrent=self.concurrent
-            )
+        plan = plans[key] = compile_plan(
+            graph, container=self, app=self._app, sync=sync, concurrent=self.concurrent
+        )
         return plan
 
     def _layer_plans(self, layer: _Layer) -> dict[Any, Plan]:

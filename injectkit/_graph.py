@@ -134,7 +134,7 @@ class Graph:
 # --- the builder --------------------------------------------------------------------------
 
 
-class _Identity:
+class Identity:
     """A hashable stand-in for any object, equal only to itself (bound methods: by parts)."""
 
     __slots__ = ("_hash", "obj")
@@ -150,7 +150,7 @@ class _Identity:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Identity):
+        if not isinstance(other, Identity):
             return NotImplemented
         a, b = self.obj, other.obj
         if inspect.ismethod(a) and inspect.ismethod(b):
@@ -214,7 +214,7 @@ class GraphBuilder:
             signature=root,
             scope=Scope.FUNCTION,
             cached=False,
-            definition=("root", _Identity(root.call)),
+            definition=("root", Identity(root.call)),
             label=root.name,
         )
         done: dict[Hashable, Node] = {}
@@ -282,7 +282,7 @@ class GraphBuilder:
                     hint="write Annotated[SomeType, Depends()] or Depends(some_callable).",
                 )
             target = unwrap_injected(target)
-            definition: Hashable = ("call", _Identity(target), param.marker.scope)
+            definition: Hashable = ("call", Identity(target), param.marker.scope)
             if param.marker.use_cache:
                 existing = self._done.get(definition)
                 if existing is not None:
@@ -295,7 +295,7 @@ class GraphBuilder:
             if annotation is BackgroundTasks:
                 return Input("tasks"), None
             if self._lookup(annotation) is not None:
-                definition = ("type", _Identity(annotation))
+                definition = ("type", Identity(annotation))
                 existing = self._done.get(definition)
                 if existing is not None:
                     return Input("node", node=existing), None
@@ -525,12 +525,12 @@ class GraphBuilder:
         """
         for node in graph.nodes:
             parts: list[Any] = [node.definition]
-            parts.append(_Identity(node.value) if node.signature is None else _Identity(node.call))
+            parts.append(Identity(node.value) if node.signature is None else Identity(node.call))
             for _, source in node.inputs:
                 if source.node is not None:
                     parts.append(source.node.key)
                 else:
-                    parts.append((source.kind, _Identity(source.context_type), source.name))
+                    parts.append((source.kind, Identity(source.context_type), source.name))
             signature = tuple(parts)
             key = self._interned.get(signature)
             if key is None:

@@ -449,3 +449,22 @@ async def test_registration_after_decoration_is_seen() -> None:
     assert await handler() == "sqlite://"
     c.register(Settings, Other)
     assert await handler() == "other"
+
+
+async def test_unhashable_callable_object_can_be_called_in_a_scope() -> None:
+    """scope.call accepts a callable object that is not hashable (no bare TypeError)."""
+    c = Container()
+
+    class Handler:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __eq__(self, other: object) -> bool:
+            return False
+
+        def __call__(self, x: int = 1) -> int:
+            return x
+
+    handler = Handler()
+    async with c.request() as scope:
+        assert await scope.call(handler, x=3) == 3
+        assert await scope.call(handler) == 1
