@@ -44,19 +44,14 @@ class Plan:
     of all its functions, for reading and debugging.
     """
 
-    __slots__ = ("_sources", "graph", "run", "sync")
+    __slots__ = ("_sources", "graph", "run")
 
     def __init__(
-        self,
-        graph: Graph,
-        run: Callable[..., Any],
-        sources: dict[str, Callable[[], str]],
-        sync: bool,
+        self, graph: Graph, run: Callable[..., Any], sources: dict[str, Callable[[], str]]
     ) -> None:
         self.graph = graph
         self.run = run
         self._sources = sources
-        self.sync = sync
 
     @property
     def source(self) -> str:
@@ -548,7 +543,7 @@ def compile_plan(
     for name in names[1:]:
         ns[name] = _Deferred(ns, name, functools.partial(assemble, name), filename)
     exec(compile(assemble("run"), filename, "exec"), ns)
-    return Plan(graph, ns["run"], {name: functools.partial(assemble, name) for name in names}, sync)
+    return Plan(graph, ns["run"], {name: functools.partial(assemble, name) for name in names})
 
 
 class _Deferred:

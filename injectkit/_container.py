@@ -413,6 +413,7 @@ class Container:
     def _changed(self) -> None:
         self._generation += 1
         self._plans = {}
+        self._validated = {}  # graphs of the previous registrations are of no use
         self._update_epoch()
 
     def _update_epoch(self) -> None:
