@@ -14,6 +14,7 @@ __all__ = ["BackgroundTask", "BackgroundTasks"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+_CO_COROUTINE = inspect.CO_COROUTINE
 
 
 class BackgroundTask(Generic[P]):
@@ -33,10 +34,10 @@ class BackgroundTask(Generic[P]):
 
     @property
     def is_async(self) -> bool:
-        code = getattr(self.func, "__code__", None)  # functions and bound methods: cheap
-        if code is not None:
-            return bool(code.co_flags & inspect.CO_COROUTINE)
-        return call_kind(self.func) is CallKind.ASYNC
+        try:  # functions and bound methods: read the flag (asked once per task run)
+            return self.func.__code__.co_flags & _CO_COROUTINE != 0
+        except AttributeError:  # partials, callable objects, builtins
+            return call_kind(self.func) is CallKind.ASYNC
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BackgroundTask):

@@ -28,6 +28,8 @@ class Owner(Protocol):
 # (generator, is_async, owner): pushed when a generator provider yields its value.
 Finalizer = tuple[Any, bool, Owner]
 
+_DONE: Any = object()  # what next() / anext() return for a generator that finished
+
 
 def _more_than_once(owner: Owner) -> InjectionError:
     return InjectionError(
@@ -64,7 +66,8 @@ def close_all(entries: list[Finalizer], exc: BaseException | None) -> BaseExcept
             continue
         try:
             if current is None:
-                next(gen)
+                if next(gen, _DONE) is _DONE:
+                    continue
             else:
                 gen.throw(current)
         except StopIteration:
@@ -85,18 +88,15 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
     while entries:
         gen, is_async, owner = entries.pop()
         try:
-            if is_async:
+            if current is None:  # the common case: no exception raised to catch
+                if (await anext(gen, _DONE) if is_async else next(gen, _DONE)) is _DONE:
+                    continue
+            elif is_async:
                 agen: AsyncGenerator[Any, Any] = gen
-                if current is None:
-                    await agen.__anext__()
-                else:
-                    await agen.athrow(current)
+                await agen.athrow(current)
             else:
                 sgen: Generator[Any, Any, Any] = gen
-                if current is None:
-                    next(sgen)
-                else:
-                    sgen.throw(current)
+                sgen.throw(current)
         except (StopIteration, StopAsyncIteration):
             if current is not None:
                 _swallowed(owner, gen, current)

@@ -3,7 +3,7 @@
 Closing it after a successful call runs the background tasks first (in the order added),
 then the request finalizers (newest first), so a task may still use a request resource.
 If the call raised, the tasks are dropped and the exception is thrown into the finalizers.
-Finalizers always run, shielded from cancellation.
+Finalizers always run, shielded from cancellation (see _shield for when no shield is needed).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import anyio.to_thread
 from ._background import BackgroundTask, BackgroundTasks
 from ._exceptions import InjectionError
 from ._finalize import Finalizer, aclose_all, close_all
+from ._shield import shield_needed
 
 if TYPE_CHECKING:
     from ._container import Container
@@ -184,21 +185,26 @@ class RequestScope:
         cancellation or a finalizer raised), for adapters that close scopes by hand.
         """
         try:
-            if self._tasks:
+            tasks = self._tasks
+            if tasks is not None and tasks._tasks:
                 if exc is None:
                     try:
-                        await self._arun_tasks()
+                        await self._arun_tasks(tasks._tasks)
                     except BaseException as cancelled:  # cancellation: finalizers still run
                         exc = cancelled
                 else:
                     self._drop_tasks(exc)
             finalizers = self._finalizers
             if finalizers:
-                if any(is_async for _, is_async, _ in finalizers):
-                    with anyio.CancelScope(shield=True):
-                        exc = await aclose_all(finalizers, exc)
+                for _, is_async, _ in finalizers:
+                    if is_async:
+                        break
                 else:  # sync finalizers have no await a cancellation could hit
-                    exc = close_all(finalizers, exc)
+                    return close_all(finalizers, exc)
+                if shield_needed():
+                    with anyio.CancelScope(shield=True):
+                        return await aclose_all(finalizers, exc)
+                return await aclose_all(finalizers, exc)
             return exc
         finally:
             self._release()
@@ -227,9 +233,7 @@ class RequestScope:
             type(exc).__name__,
         )
 
-    async def _arun_tasks(self) -> None:
-        assert self._tasks is not None
-        queue = self._tasks._tasks
+    async def _arun_tasks(self, queue: list[BackgroundTask[Any]]) -> None:
         index = 0
         while index < len(queue):  # a task may queue further tasks
             task = queue[index]

@@ -1,0 +1,53 @@
+"""Whether finalizers need a shield: could a cancel scope reach the running task?
+
+Async finalizers run inside ``anyio.CancelScope(shield=True)`` so a cancellation cannot
+cut them short.  Entering and leaving that scope costs more, on asyncio, than a whole
+plain request, and it protects against nothing when no anyio cancel scope encloses the
+task: asyncio's own ``Task.cancel()`` passes through anyio shields anyway, and scopes a
+finalizer opens itself sit inside the finalization.  So on asyncio the shield is skipped
+when anyio's record for the task says it is in no cancel scope (no task group, no
+``move_on_after``, not a task-group child).  On trio, and whenever that record cannot
+be read, the shield is always used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+from weakref import ref
+
+__all__ = ["shield_needed"]
+
+
+def _always() -> bool:
+    return True
+
+
+def _asyncio_check() -> Callable[[], bool]:
+    try:
+        from anyio._backends._asyncio import _task_states
+    except ImportError:  # pragma: no cover - anyio reorganized its internals
+        return _always
+    # Read the WeakKeyDictionary's underlying dict: its get() method costs as much again.
+    states: Any = getattr(_task_states, "data", None)
+    if not isinstance(states, dict):  # pragma: no cover - anyio or weakref changed
+        return _always
+    current_task = asyncio.current_task
+
+    def shield_needed() -> bool:
+        try:
+            task = current_task()
+        except RuntimeError:  # no asyncio loop running: trio
+            return True
+        if task is None:  # pragma: no cover - a callback, not a task
+            return True
+        state = states.get(ref(task))
+        if state is None:  # a task anyio never saw is in no anyio cancel scope
+            return False
+        return getattr(state, "cancel_scope", True) is not None
+
+    return shield_needed
+
+
+shield_needed: Callable[[], bool] = _asyncio_check()
