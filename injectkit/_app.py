@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,7 +12,16 @@ import anyio
 from ._finalize import Finalizer, aclose_all, close_all
 from ._introspect import MISSING
 
-__all__ = ["AppState"]
+__all__ = ["AppState", "Snapshot"]
+
+
+class Snapshot:
+    """App values one plan uses, in its order; None until taken or after the scope closed."""
+
+    __slots__ = ("__weakref__", "values")
+
+    def __init__(self) -> None:
+        self.values: tuple[Any, ...] | None = None
 
 
 class AppState:
@@ -27,6 +37,22 @@ class AppState:
         self.finalizers: list[Finalizer] = []
         self._locks: dict[object, threading.Lock] = {}
         self._guard = threading.Lock()
+        # Plans keep the app values they use in a snapshot (read with one attribute load
+        # instead of a lookup per value); closing the scope empties them all.
+        self._snapshots: weakref.WeakSet[Snapshot] = weakref.WeakSet()
+        self._version = 0
+
+    def snapshot(self) -> Snapshot:
+        snapshot = Snapshot()
+        with self._guard:
+            self._snapshots.add(snapshot)
+        return snapshot
+
+    def remember(self, snapshot: Snapshot, version: int, values: tuple[Any, ...]) -> None:
+        """Keep ``values`` in ``snapshot``, unless the scope was closed since ``version``."""
+        with self._guard:
+            if version == self._version:
+                snapshot.values = values
 
     def _lock(self, key: object) -> threading.Lock:
         with self._guard:
@@ -68,6 +94,9 @@ class AppState:
         with self._guard:
             entries, self.finalizers = self.finalizers, []
             self.values.clear()
+            self._version += 1
+            for snapshot in self._snapshots:
+                snapshot.values = None
             return entries
 
     async def aclose(self) -> None:

@@ -308,7 +308,9 @@ def compile_plan(
         "BackgroundTasks": BackgroundTasks,
         "partial": functools.partial,
         "run_sync": anyio.to_thread.run_sync,
+        "app": app,
         "app_get": app.values.get,
+        "app_remember": app.remember,
         "close_stack": close_all if sync else aclose_all,
         "gather": _gather,
         "META": META,
@@ -422,6 +424,8 @@ def compile_plan(
     }
     # App-scoped values built by their own builder (an override's plain value is inline).
     app_nodes = [n for n in nodes if n is not root and n.scope is Scope.APP and n.signature]
+    if app_nodes:
+        ns["app_snap"] = app.snapshot()
     # A "prelude" plan is a plain function that builds every value synchronously and
     # returns the handler's coroutine for the caller to await: one coroutine fewer per
     # call.  It needs an async handler, sync providers only, and every app-scoped value
@@ -503,11 +507,21 @@ def compile_plan(
             lines.append("    if len(state) > 1:  # values beside META: a request in use")
             lines.append(f"        return {'await ' if asynchronous else ''}{delegate}")
         if as_prelude and app_nodes:
+            # The app values come from the plan's snapshot; the first call with all of
+            # them built takes it (a missing one goes to arun, which builds it).
+            names = ", ".join(f"v{n.index}" for n in app_nodes)
+            names += "," if len(app_nodes) == 1 else ""
+            lines.append("    snap = app_snap.values")
+            lines.append("    if snap is None:")
+            lines.append("        version = app._version")
             for n in app_nodes:
-                lines.append(f"    v{n.index} = app_get(k{n.index}, MISSING)")
+                lines.append(f"        v{n.index} = app_get(k{n.index}, MISSING)")
             missing = " or ".join(f"v{n.index} is MISSING" for n in app_nodes)
-            lines.append(f"    if {missing}:")
-            lines.append("        return arun(state, (), kw)")
+            lines.append(f"        if {missing}:")
+            lines.append("            return arun(state, (), kw)")
+            lines.append(f"        app_remember(app_snap, version, ({names}))")
+            lines.append("    else:")
+            lines.append(f"        {names} = snap")
         if request_finalizers:
             lines.append("    fin = scope._finalizers")
             lines.append("    if fin is None:")

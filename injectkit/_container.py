@@ -111,8 +111,8 @@ class Container:
         self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
         self._global_overrides: list[tuple[object, Any, Any]] = []
         self._local_layers = 0  # local overrides active in any context
-        # What an injected function's cached own-scope plan must match to be used: the
-        # generation, or -2 while any local override exists (then the context decides).
+        # The generation, or -2 while any local override exists (then the context decides
+        # the plan and injected functions keep none in their slots).
         self._epoch = 0
         self._local_overrides: ContextVar[_Layer | None] = ContextVar(
             "injectkit.overrides", default=None
@@ -131,6 +131,7 @@ class Container:
         self._lock = threading.RLock()
         self._app = AppState()
         self._injected: list[Callable[..., Any]] = []
+        self._slots: list[list[Any]] = []  # each injected function's own plan (see inject)
 
     # -- registering -----------------------------------------------------------------------
 
@@ -243,21 +244,15 @@ class Container:
                 path=(describe(original),),
                 hint="use it as a provider (Depends or @container.provider) instead.",
             )
-        container = self
-        scope_var = self._scope_var
-        local_overrides = self._local_overrides
+        scope_get = self._scope_var.get
+        scope_set = self._scope_var.set
         plan_for = self._plan
         sync = kind is not CallKind.ASYNC
-        # The plan for the common case (no scope open, no local override) is kept right
-        # here, valid while the container's generation is the one it was built in.
-        slot: list[Any] = [None, -1]  # [plan.run, generation]
-
-        def own_plan() -> Callable[..., Any]:
-            generation = container._generation
-            plan = plan_for(original, sync, _NO_CONTEXT)
-            if local_overrides.get() is None:
-                slot[:] = [plan.run, generation]
-            return plan.run
+        # The plan for the common case (no scope open, no local override), kept right here:
+        # the container empties every slot when registrations or overrides change.
+        slot: list[Any] = [None]
+        self._slots.append(slot)
+        own_plan = functools.partial(self._own_plan, original, sync, slot)
 
         # Per-call path.  A request opened here is a bare state dict (see _request), set as
         # current but never reset: the next call overwrites it, and an ended request
@@ -266,13 +261,13 @@ class Container:
 
             @functools.wraps(original)
             async def injected(*args: Any, **kwargs: Any) -> Any:
-                state = scope_var.get()
+                state = scope_get()
                 if state is not None and state[META] is not ENDED:  # join the request
                     plan = plan_for(original, False, _context_types(state))
                     return await plan.run(state, args, kwargs)
-                run = slot[0] if slot[1] == container._epoch else own_plan()
+                run = slot[0] or own_plan()
                 state = {META: None}
-                scope_var.set(state)
+                scope_set(state)
                 try:
                     result = await run(state, args, kwargs)
                 except BaseException as exc:
@@ -286,7 +281,8 @@ class Container:
                     raise error  # noqa: B904 - its __context__ already names exc
                 scope = state[META]
                 if scope is None:  # no tasks, no finalizers: just end the request
-                    state.clear()  # let its values go, though the state lingers as current
+                    # Its values go with the state, when the next call replaces it as the
+                    # current request or this context ends (a clear() here costs 4%).
                     state[META] = ENDED
                 else:
                     error = await scope.aclose(None)
@@ -298,13 +294,13 @@ class Container:
 
             @functools.wraps(original)
             def injected(*args: Any, **kwargs: Any) -> Any:
-                state = scope_var.get()
+                state = scope_get()
                 if state is not None and state[META] is not ENDED:
                     plan = plan_for(original, True, _context_types(state))
                     return plan.run(state, args, kwargs)
-                run = slot[0] if slot[1] == container._epoch else own_plan()
+                run = slot[0] or own_plan()
                 state = {META: BARE_SYNC}
-                scope_var.set(state)
+                scope_set(state)
                 try:
                     result = run(state, args, kwargs)
                 except BaseException as exc:
@@ -317,8 +313,7 @@ class Container:
                         raise
                     raise error  # noqa: B904
                 scope = state[META]
-                if scope is BARE_SYNC:
-                    state.clear()
+                if scope is BARE_SYNC:  # as above
                     state[META] = ENDED
                 else:
                     error = scope.close(None)
@@ -417,7 +412,21 @@ class Container:
         self._update_epoch()
 
     def _update_epoch(self) -> None:
-        self._epoch = -2 if self._local_layers else self._generation
+        with self._lock:
+            self._epoch = -2 if self._local_layers else self._generation
+            for slot in self._slots:
+                slot[0] = None
+
+    def _own_plan(
+        self, func: Callable[..., Any], sync: bool, slot: list[Any]
+    ) -> Callable[..., Any]:
+        """An injected function's plan outside any request, kept in its slot if it may be."""
+        epoch = self._epoch
+        run = self._plan(func, sync, _NO_CONTEXT).run
+        with self._lock:  # a change since `epoch` was read has emptied the slot: keep it so
+            if epoch == self._epoch >= 0 and self._local_overrides.get() is None:
+                slot[0] = run
+        return run
 
     # -- phases: read, build, compile ------------------------------------------------------
 

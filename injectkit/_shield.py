@@ -7,7 +7,8 @@ task: asyncio's own ``Task.cancel()`` passes through anyio shields anyway, and s
 finalizer opens itself sit inside the finalization.  So on asyncio the shield is skipped
 when anyio's record for the task says it is in no cancel scope (no task group, no
 ``move_on_after``, not a task-group child).  On trio, and whenever that record cannot
-be read, the shield is always used.
+be read, the shield is always used.  This runs once per request that has async
+finalizers, so it reads the records directly rather than through their accessors.
 """
 
 from __future__ import annotations
@@ -26,26 +27,31 @@ def _always() -> bool:
 
 def _asyncio_check() -> Callable[[], bool]:
     try:
-        from anyio._backends._asyncio import _task_states
+        from anyio._backends._asyncio import TaskState, _task_states
     except ImportError:  # pragma: no cover - anyio reorganized its internals
         return _always
-    # Read the WeakKeyDictionary's underlying dict: its get() method costs as much again.
+    # The dict under anyio's WeakKeyDictionary: its get() method costs as much again.
     states: Any = getattr(_task_states, "data", None)
-    if not isinstance(states, dict):  # pragma: no cover - anyio or weakref changed
-        return _always
+    if not isinstance(states, dict) or "cancel_scope" not in getattr(TaskState, "__slots__", ()):
+        return _always  # pragma: no cover - anyio or weakref changed
+    get_running_loop = asyncio.get_running_loop
     current_task = asyncio.current_task
+    # asyncio's own loop -> task map, when it has one: asking it directly skips a layer.
+    tasks: Any = getattr(asyncio.tasks, "_current_tasks", None)
+    if not isinstance(tasks, dict):  # pragma: no cover - a Python that keeps it elsewhere
+        tasks = {}
 
     def shield_needed() -> bool:
         try:
-            task = current_task()
+            loop = get_running_loop()
         except RuntimeError:  # no asyncio loop running: trio
             return True
+        task = tasks.get(loop) or current_task(loop)
         if task is None:  # pragma: no cover - a callback, not a task
             return True
         state = states.get(ref(task))
-        if state is None:  # a task anyio never saw is in no anyio cancel scope
-            return False
-        return getattr(state, "cancel_scope", True) is not None
+        # A task anyio never saw is in no anyio cancel scope.
+        return state is not None and state.cancel_scope is not None
 
     return shield_needed
 
