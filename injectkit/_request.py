@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import anyio.to_thread
 
-from ._background import BackgroundTask, BackgroundTasks
+from ._background import BackgroundTask, BackgroundTasks, QueuedCall, is_async_task
 from ._exceptions import InjectionError
 from ._finalize import Finalizer, aclose_all, close_all
 from ._shield import shield_needed
@@ -233,37 +233,42 @@ class RequestScope:
             type(exc).__name__,
         )
 
-    async def _arun_tasks(self, queue: list[BackgroundTask[Any]]) -> None:
+    async def _arun_tasks(self, queue: list[QueuedCall]) -> None:
         index = 0
         while index < len(queue):  # a task may queue further tasks
-            task = queue[index]
+            func, args, kwargs = queue[index]
             index += 1
             try:
-                if task.is_async:
-                    await task.func(*task.args, **task.kwargs)
+                if is_async_task(func):
+                    await func(*args, **kwargs)
                 else:
-                    await anyio.to_thread.run_sync(
-                        functools.partial(task.func, *task.args, **task.kwargs)
-                    )
+                    await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs))
             except Exception as error:
-                self._task_failed(task, error)
+                self._task_failed(func, args, kwargs, error)
 
     def _run_tasks(self) -> None:
         assert self._tasks is not None
         queue = self._tasks._tasks
         index = 0
         while index < len(queue):
-            task = queue[index]
+            func, args, kwargs = queue[index]
             index += 1
             try:
-                if task.is_async:
-                    anyio.run(functools.partial(task.func, *task.args, **task.kwargs))
+                if is_async_task(func):
+                    anyio.run(functools.partial(func, *args, **kwargs))
                 else:
-                    task.func(*task.args, **task.kwargs)
+                    func(*args, **kwargs)
             except Exception as error:
-                self._task_failed(task, error)
+                self._task_failed(func, args, kwargs, error)
 
-    def _task_failed(self, task: BackgroundTask[Any], error: Exception) -> None:
+    def _task_failed(
+        self,
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        error: Exception,
+    ) -> None:
+        task = BackgroundTask(func, args, kwargs)
         logger.error("background task %s failed", task.name, exc_info=error)
         hook = self._container.on_task_error
         if hook is not None:

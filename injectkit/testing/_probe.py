@@ -51,7 +51,7 @@ class _ReportingTasks(BackgroundTasks):
         **kwargs: P.kwargs,
     ) -> None:
         super().add_task(func, *args, **kwargs)
-        self._listener.task_queued(self.tasks[-1])
+        self._listener.task_queued(BackgroundTask(func, args, kwargs))
 
 
 class ProbeScope(RequestScope):
