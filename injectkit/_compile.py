@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 import anyio.to_thread
@@ -40,22 +40,37 @@ __all__ = ["Plan", "check_root", "compile_plan"]
 class Plan:
     """A graph compiled for one way of calling it (sync or async).
 
-    ``run(scope, args, kwargs)`` is the entry point; ``source`` is the generated Python
-    of all its functions, for reading and debugging.
+    ``run(state, args, kwargs)`` is the entry point for any request state; ``fresh`` is
+    the same for a state just made from ``template`` (an injected call's own request),
+    skipping the check for values already there.  Each is compiled on its first call.
+    ``source`` is the generated Python of all its functions, for reading and debugging.
     """
 
-    __slots__ = ("_sources", "graph", "run")
+    __slots__ = ("_sources", "fresh", "graph", "run", "template")
 
     def __init__(
-        self, graph: Graph, run: Callable[..., Any], sources: dict[str, Callable[[], str]]
+        self,
+        graph: Graph,
+        template: dict[object, Any],
+        sources: dict[str, Callable[[], str]],
     ) -> None:
         self.graph = graph
-        self.run = run
+        self.template = template
         self._sources = sources
+        self.run: Callable[..., Any]
+        self.fresh: Callable[..., Any]
+
+    def compiled(self, name: str) -> Callable[..., Any]:
+        """``run`` or ``fresh``, compiled now if it was not yet."""
+        function = getattr(self, name)
+        if isinstance(function, _Deferred):
+            function = function.compile()
+        return cast("Callable[..., Any]", function)
 
     @property
     def source(self) -> str:
-        return "\n".join(make() for make in self._sources.values())
+        # ``fresh`` is ``run`` without its first check: showing it would say nothing new.
+        return "\n".join(make() for name, make in self._sources.items() if name != "fresh")
 
     def __str__(self) -> str:
         return self.source
@@ -496,13 +511,13 @@ def compile_plan(
         async twin.  ``join`` and ``arun`` are compiled on first use only: a large graph
         then costs one body's compile on its first call, not three.
         """
-        as_prelude = prelude and name == "run"
+        as_prelude = prelude and name in ("run", "fresh")
         fresh = name != "join"
         asynchronous = not sync and not as_prelude
         lines = [f"{'async ' if asynchronous else ''}def {name}(state, args, kw):"]
         lines.extend(head.lines)
         lines.append("    cache = state")
-        if fresh:
+        if name == "run":  # fresh and arun only ever get a state with no values yet
             delegate = "join(state, (), kw)"
             lines.append("    if len(state) > 1:  # values beside META: a request in use")
             lines.append(f"        return {'await ' if asynchronous else ''}{delegate}")
@@ -553,29 +568,48 @@ def compile_plan(
         return "\n".join(lines) + "\n"
 
     filename = f"<injectkit plan for {root.label!r}>"
-    names = ["run", "join", *(["arun"] if prelude else [])]
-    for name in names[1:]:
-        ns[name] = _Deferred(ns, name, functools.partial(assemble, name), filename)
-    exec(compile(assemble("run"), filename, "exec"), ns)
-    return Plan(graph, ns["run"], {name: functools.partial(assemble, name) for name in names})
+    # The state an injected call opens its own request with: every value this plan
+    # caches already has its slot, so storing one never grows the dict.
+    template: dict[object, Any] = {META: BARE_SYNC if sync else None}
+    template.update((node.key, MISSING) for node in nodes if id(node) in cached)
+    names = ["run", "fresh", "join", *(["arun"] if prelude else [])]
+    plan = Plan(graph, template, {name: functools.partial(assemble, name) for name in names})
+    for name in names:
+        deferred = _Deferred(ns, name, functools.partial(assemble, name), filename, plan)
+        ns[name] = deferred
+        if name in ("run", "fresh"):
+            setattr(plan, name, deferred)
+    return plan
 
 
 class _Deferred:
-    """A plan function compiled the first time it is called (then it replaces itself)."""
+    """A plan function compiled the first time it is called (then it replaces itself, in
+    the plan's namespace and on the plan)."""
 
     def __init__(
-        self, ns: dict[str, Any], name: str, source: Callable[[], str], filename: str
+        self,
+        ns: dict[str, Any],
+        name: str,
+        source: Callable[[], str],
+        filename: str,
+        plan: Plan,
     ) -> None:
         self._ns, self._name, self._source, self._filename = ns, name, source, filename
+        self._plan = plan
         self._lock = threading.Lock()
 
-    def __call__(self, *args: Any) -> Any:
+    def compile(self) -> Callable[..., Any]:
         with self._lock:
-            function = self._ns[self._name]
+            function: Callable[..., Any] = self._ns[self._name]
             if function is self:
                 exec(compile(self._source(), self._filename, "exec"), self._ns)
                 function = self._ns[self._name]
-        return function(*args)
+                if self._name in ("run", "fresh"):
+                    setattr(self._plan, self._name, function)
+        return function
+
+    def __call__(self, *args: Any) -> Any:
+        return self.compile()(*args)
 
 
 def _raise(factory: Callable[..., BaseException], *args: Any) -> None:

@@ -265,11 +265,11 @@ class Container:
                 if state is not None and state[META] is not ENDED:  # join the request
                     plan = plan_for(original, False, _context_types(state))
                     return await plan.run(state, args, kwargs)
-                run = slot[0] or own_plan()
-                state = {META: None}
+                fresh, template = slot[0] or own_plan()
+                state = template.copy()
                 scope_set(state)
                 try:
-                    result = await run(state, args, kwargs)
+                    result = await fresh(state, args, kwargs)
                 except BaseException as exc:
                     scope = state[META]
                     if scope is None:  # nothing to finalize
@@ -298,11 +298,11 @@ class Container:
                 if state is not None and state[META] is not ENDED:
                     plan = plan_for(original, True, _context_types(state))
                     return plan.run(state, args, kwargs)
-                run = slot[0] or own_plan()
-                state = {META: BARE_SYNC}
+                fresh, template = slot[0] or own_plan()
+                state = template.copy()
                 scope_set(state)
                 try:
-                    result = run(state, args, kwargs)
+                    result = fresh(state, args, kwargs)
                 except BaseException as exc:
                     scope = state[META]
                     if scope is BARE_SYNC:
@@ -419,14 +419,16 @@ class Container:
 
     def _own_plan(
         self, func: Callable[..., Any], sync: bool, slot: list[Any]
-    ) -> Callable[..., Any]:
-        """An injected function's plan outside any request, kept in its slot if it may be."""
+    ) -> tuple[Callable[..., Any], dict[object, Any]]:
+        """What an injected call needs to open its own request: the plan's ``fresh``
+        entry and its state template, kept in the function's slot if they may be."""
         epoch = self._epoch
-        run = self._plan(func, sync, _NO_CONTEXT).run
+        plan = self._plan(func, sync, _NO_CONTEXT)
+        entry = (plan.compiled("fresh"), plan.template)
         with self._lock:  # a change since `epoch` was read has emptied the slot: keep it so
             if epoch == self._epoch >= 0 and self._local_overrides.get() is None:
-                slot[0] = run
-        return run
+                slot[0] = entry
+        return entry
 
     # -- phases: read, build, compile ------------------------------------------------------
 

@@ -21,6 +21,7 @@ import anyio.to_thread
 from ._background import BackgroundTask, BackgroundTasks, QueuedCall, is_async_task
 from ._exceptions import InjectionError
 from ._finalize import Finalizer, aclose_all, close_all
+from ._introspect import MISSING
 from ._shield import shield_needed
 
 if TYPE_CHECKING:
@@ -315,4 +316,5 @@ class RequestScope:
 
     def __repr__(self) -> str:
         state = ("new", "open", "closed")[self._state]
-        return f"<RequestScope {state} values={len(self._values) - 1}>"
+        values = sum(value is not MISSING for value in self._values.values()) - 1
+        return f"<RequestScope {state} values={values}>"
