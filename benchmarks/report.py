@@ -168,7 +168,9 @@ def render_markdown(results: Results, chart: str | None) -> str:
         "inside one `anyio.run` (asyncio backend); the garbage collector stays on. "
         "**These are medians on a shared machine**: read the ratios, not the nanoseconds. "
         "*vs best peer* divides by the fastest of the other libraries (not hand-written, "
-        "not injectkit) on that shape.",
+        "not injectkit) on that shape. For figures that repeat exactly from run to run, "
+        "`uv run --group bench python -m benchmarks.instructions` counts the instructions "
+        "one request executes (valgrind's callgrind) for the same shapes.",
         "",
     ]
     summary = _summary(results)

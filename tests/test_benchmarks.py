@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,27 @@ def test_installed_peers_pass_the_semantic_checks(tmp_path: Path, peer: str) -> 
     assert data["contenders"][peer]["unavailable"] is None
     cells = [t for t in data["timings"] if t["contender"] == peer]
     assert any(t["median_ns"] for t in cells)
+
+
+@pytest.mark.parametrize("shape", TIMED_SHAPES)
+def test_the_instruction_counter_runs_each_shape(shape: str) -> None:
+    """``benchmarks.instructions`` runs each shape's requests in a child (here without
+    valgrind, which only counts them)."""
+    for contender in ("handwritten", "injectkit"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.instructions", "--child", shape, contender, "3"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_the_instruction_counter_reads_callgrind_totals(tmp_path: Path) -> None:
+    """With valgrind installed, one shape's count is positive and per request."""
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed")
+    from benchmarks.instructions import per_request
+
+    assert per_request(shutil.which("valgrind") or "", "single", "handwritten", 200) > 1000

@@ -1,0 +1,140 @@
+"""Instructions per request, counted by valgrind's callgrind: the repeatable companion to
+the wall-clock medians of ``python -m benchmarks``.
+
+Wall-clock medians on a shared machine move by 10-30 % between runs; instruction counts
+do not (the hash seed is fixed).  For each shape and contender, one process makes the
+shape, makes one request (warm-up), then ``--requests`` more; a second process stops after
+the warm-up.  The difference, divided by ``--requests``, is the cost of one request, with
+start-up and imports cancelled out.  An instruction is not a nanosecond (allocation-heavy
+code runs fewer of them per nanosecond), so read these next to the timed table, not
+instead of it.
+
+    uv run --group bench python -m benchmarks.instructions
+    uv run --group bench python -m benchmarks.instructions --contenders handwritten,injectkit,dishka
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+
+import anyio
+
+from benchmarks.contenders import CONTENDERS, load
+from benchmarks.shapes import SHAPES, new_shape
+
+SHAPE_KEYS = tuple(info.key for info in SHAPES)
+DEFAULT_CONTENDERS = ("handwritten", "injectkit")
+_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def _child(shape_key: str, contender_key: str, requests: int) -> None:
+    """Make one shape's case and call it 1 + ``requests`` times (run under callgrind)."""
+    contender = load(contender_key)
+    builder = contender.builder(shape_key)
+    if builder is None:
+        raise SystemExit(f"{contender.name} has no {shape_key}: {contender.unavailable or ''}")
+    call = builder(new_shape(shape_key)).call
+    if next(info for info in SHAPES if info.key == shape_key).is_async:
+
+        async def main() -> None:
+            for _ in range(requests + 1):
+                await call()
+
+        anyio.run(main)
+    else:
+        for _ in range(requests + 1):
+            call()
+
+
+def _count(valgrind: str, shape: str, contender: str, requests: int) -> int:
+    proc = subprocess.run(
+        [
+            valgrind,
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            "-m",
+            "benchmarks.instructions",
+            "--child",
+            shape,
+            contender,
+            str(requests),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        check=False,
+    )
+    found = _COLLECTED.search(proc.stderr)
+    if proc.returncode != 0 or found is None:
+        raise RuntimeError(f"{contender} on {shape} failed:\n{proc.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def per_request(valgrind: str, shape: str, contender: str, requests: int) -> int:
+    """Instructions one request costs: (warm-up + N requests) minus (warm-up), over N."""
+    base = _count(valgrind, shape, contender, 0)
+    return round((_count(valgrind, shape, contender, requests) - base) / requests)
+
+
+def _names(value: str, allowed: Sequence[str], what: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    for name in names:
+        if name not in allowed:
+            raise argparse.ArgumentTypeError(f"unknown {what} {name!r}; one of {allowed}")
+    return names
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.instructions",
+        description="Instructions per request (valgrind callgrind), ratio to hand-written.",
+    )
+    parser.add_argument(
+        "--child", nargs=3, metavar=("SHAPE", "CONTENDER", "N"), help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--contenders",
+        type=lambda v: _names(v, tuple(CONTENDERS), "contender"),
+        default=DEFAULT_CONTENDERS,
+        help=f"comma-separated (default {','.join(DEFAULT_CONTENDERS)}); hand-written comes first",
+    )
+    parser.add_argument(
+        "--shapes",
+        type=lambda v: _names(v, SHAPE_KEYS, "shape"),
+        default=SHAPE_KEYS,
+        help=f"comma-separated subset of: {', '.join(SHAPE_KEYS)}",
+    )
+    parser.add_argument(
+        "--requests", type=int, default=5000, help="requests counted (default 5000)"
+    )
+    args = parser.parse_args(argv)
+    if args.child:
+        shape, contender, n = args.child
+        _child(shape, contender, int(n))
+        return 0
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        print("valgrind is not installed (apt install valgrind)", file=sys.stderr)
+        return 2
+    contenders = ("handwritten", *(c for c in args.contenders if c != "handwritten"))
+    names = [load(c).name for c in contenders]
+    print(f"Instructions per request, {args.requests:,} requests (valgrind callgrind)\n")
+    print("| shape | " + " | ".join(names) + " |")
+    print("| --- |" + " ---: |" * len(names))
+    for shape in args.shapes:
+        counts = [per_request(valgrind, shape, c, args.requests) for c in contenders]
+        floor = counts[0]
+        cells = [f"{counts[0]:,}"] + [f"{n:,} ({n / floor:.2f}x)" for n in counts[1:]]
+        print(f"| `{shape}` | " + " | ".join(cells) + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
