@@ -14,23 +14,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.contenders import CONTENDERS
+from benchmarks._options import add_selection
 from benchmarks.harness import EXTRA_SHAPES, QUICK, TIMED_SHAPES, Config, run
 from benchmarks.report import chart_available, relative_chart_path, render_markdown, write_chart
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
 ALL_SHAPES = TIMED_SHAPES + EXTRA_SHAPES
-
-
-def _names(value: str, known: Sequence[str], what: str) -> tuple[str, ...]:
-    names = tuple(v.strip() for v in value.split(",") if v.strip())
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown {what} {', '.join(unknown)}; choose from {', '.join(known)}"
-        )
-    return names
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -43,18 +33,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="a fast smoke run (few rounds, tiny batches); prints the report unless --output",
     )
-    parser.add_argument(
-        "--contenders",
-        type=lambda v: _names(v, tuple(CONTENDERS), "contender"),
-        default=tuple(CONTENDERS),
-        help=f"comma-separated subset of: {', '.join(CONTENDERS)}",
-    )
-    parser.add_argument(
-        "--shapes",
-        type=lambda v: _names(v, ALL_SHAPES, "shape"),
-        default=ALL_SHAPES,
-        help=f"comma-separated subset of: {', '.join(ALL_SHAPES)}",
-    )
+    add_selection(parser, shapes=ALL_SHAPES)
     parser.add_argument("--rounds", type=int, help="interleaved rounds per shape")
     parser.add_argument("--target-ms", type=float, help="wall time of one timed batch")
     parser.add_argument("--output", type=Path, help=f"markdown report (default {DEFAULT_OUTPUT})")

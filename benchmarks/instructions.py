@@ -25,7 +25,8 @@ from collections.abc import Sequence
 
 import anyio
 
-from benchmarks.contenders import CONTENDERS, load
+from benchmarks._options import add_selection
+from benchmarks.contenders import load
 from benchmarks.shapes import SHAPES, new_shape
 
 SHAPE_KEYS = tuple(info.key for info in SHAPES)
@@ -83,14 +84,6 @@ def per_request(valgrind: str, shape: str, contender: str, requests: int) -> int
     return round((_count(valgrind, shape, contender, requests) - base) / requests)
 
 
-def _names(value: str, allowed: Sequence[str], what: str) -> tuple[str, ...]:
-    names = tuple(v.strip() for v in value.split(",") if v.strip())
-    for name in names:
-        if name not in allowed:
-            raise argparse.ArgumentTypeError(f"unknown {what} {name!r}; one of {allowed}")
-    return names
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.instructions",
@@ -99,18 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--child", nargs=3, metavar=("SHAPE", "CONTENDER", "N"), help=argparse.SUPPRESS
     )
-    parser.add_argument(
-        "--contenders",
-        type=lambda v: _names(v, tuple(CONTENDERS), "contender"),
-        default=DEFAULT_CONTENDERS,
-        help=f"comma-separated (default {','.join(DEFAULT_CONTENDERS)}); hand-written comes first",
-    )
-    parser.add_argument(
-        "--shapes",
-        type=lambda v: _names(v, SHAPE_KEYS, "shape"),
-        default=SHAPE_KEYS,
-        help=f"comma-separated subset of: {', '.join(SHAPE_KEYS)}",
-    )
+    add_selection(parser, shapes=SHAPE_KEYS, contenders=DEFAULT_CONTENDERS)
     parser.add_argument(
         "--requests", type=int, default=5000, help="requests counted (default 5000)"
     )
