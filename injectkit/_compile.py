@@ -524,8 +524,8 @@ def compile_plan(
         if as_prelude and app_nodes:
             # The app values come from the plan's snapshot; the first call with all of
             # them built takes it (a missing one goes to arun, which builds it).
-            names = ", ".join(f"v{n.index}" for n in app_nodes)
-            names += "," if len(app_nodes) == 1 else ""
+            app_values = ", ".join(f"v{n.index}" for n in app_nodes)
+            app_values += "," if len(app_nodes) == 1 else ""
             lines.append("    snap = app_snap.values")
             lines.append("    if snap is None:")
             lines.append("        version = app._version")
@@ -534,9 +534,9 @@ def compile_plan(
             missing = " or ".join(f"v{n.index} is MISSING" for n in app_nodes)
             lines.append(f"        if {missing}:")
             lines.append("            return arun(state, (), kw)")
-            lines.append(f"        app_remember(app_snap, version, ({names}))")
+            lines.append(f"        app_remember(app_snap, version, ({app_values}))")
             lines.append("    else:")
-            lines.append(f"        {names} = snap")
+            lines.append(f"        {app_values} = snap")
         if request_finalizers:
             lines.append("    fin = scope._finalizers")
             lines.append("    if fin is None:")
