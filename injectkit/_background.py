@@ -8,6 +8,7 @@ from typing import Any, Generic
 
 from typing_extensions import ParamSpec, TypeVar
 
+from ._exceptions import InjectionError
 from ._introspect import CallKind, call_kind, describe
 
 __all__ = ["BackgroundTask", "BackgroundTasks", "QueuedCall", "is_async_task"]
@@ -81,6 +82,11 @@ class BackgroundTasks:
         **kwargs: P.kwargs,
     ) -> None:
         """Queue ``func(*args, **kwargs)`` to run after the response."""
+        if not callable(func):
+            raise InjectionError(
+                f"add_task() needs a function to call later, got {func!r}.",
+                hint="pass the function and its arguments: tasks.add_task(func, *args).",
+            )
         self._tasks.append((func, args, kwargs))
 
     @property

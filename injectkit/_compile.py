@@ -577,9 +577,13 @@ def compile_plan(
     for name in names:
         deferred = _Deferred(ns, name, functools.partial(assemble, name), filename, plan)
         ns[name] = deferred
-        if name in ("run", "fresh"):
+        if name in _ENTRIES:
             setattr(plan, name, deferred)
     return plan
+
+
+# The plan functions callers reach through the Plan (the others only through its namespace).
+_ENTRIES = ("run", "fresh")
 
 
 class _Deferred:
@@ -604,7 +608,7 @@ class _Deferred:
             if function is self:
                 exec(compile(self._source(), self._filename, "exec"), self._ns)
                 function = self._ns[self._name]
-                if self._name in ("run", "fresh"):
+                if self._name in _ENTRIES:
                     setattr(self._plan, self._name, function)
         return function
 

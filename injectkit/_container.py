@@ -111,9 +111,6 @@ class Container:
         self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
         self._global_overrides: list[tuple[object, Any, Any]] = []
         self._local_layers = 0  # local overrides active in any context
-        # The generation, or -2 while any local override exists (then the context decides
-        # the plan and injected functions keep none in their slots).
-        self._epoch = 0
         self._local_overrides: ContextVar[_Layer | None] = ContextVar(
             "injectkit.overrides", default=None
         )
@@ -273,7 +270,7 @@ class Container:
                 except BaseException as exc:
                     scope = state[META]
                     if scope is None:  # nothing to finalize
-                        _end(state)
+                        state[META] = ENDED
                         raise
                     error = await scope.aclose(exc)
                     if error is exc or error is None:
@@ -306,7 +303,7 @@ class Container:
                 except BaseException as exc:
                     scope = state[META]
                     if scope is BARE_SYNC:
-                        _end(state)
+                        state[META] = ENDED
                         raise
                     error = scope.close(exc)
                     if error is exc or error is None:
@@ -373,14 +370,13 @@ class Container:
             )
             with self._lock:
                 self._local_layers += 1
-                self._update_epoch()
+                self._empty_slots()
             try:
                 yield
             finally:
                 self._local_overrides.reset(token)
-                with self._lock:
+                with self._lock:  # the slots stayed empty while the layer existed
                     self._local_layers -= 1
-                    self._update_epoch()
             return
         entry = (object(), target, replacement)
         with self._lock:
@@ -409,11 +405,10 @@ class Container:
         self._generation += 1
         self._plans = {}
         self._validated = {}  # graphs of the previous registrations are of no use
-        self._update_epoch()
+        self._empty_slots()
 
-    def _update_epoch(self) -> None:
+    def _empty_slots(self) -> None:
         with self._lock:
-            self._epoch = -2 if self._local_layers else self._generation
             for slot in self._slots:
                 slot[0] = None
 
@@ -422,11 +417,13 @@ class Container:
     ) -> tuple[Callable[..., Any], dict[object, Any]]:
         """What an injected call needs to open its own request: the plan's ``fresh``
         entry and its state template, kept in the function's slot if they may be."""
-        epoch = self._epoch
+        generation = self._generation
         plan = self._plan(func, sync, _NO_CONTEXT)
         entry = (plan.compiled("fresh"), plan.template)
-        with self._lock:  # a change since `epoch` was read has emptied the slot: keep it so
-            if epoch == self._epoch >= 0 and self._local_overrides.get() is None:
+        # Kept only if no registration changed meanwhile (that emptied the slot) and no
+        # local override exists anywhere (its context would need another plan).
+        with self._lock:
+            if generation == self._generation and not self._local_layers:
                 slot[0] = entry
         return entry
 
@@ -657,12 +654,6 @@ def _context_types(state: RequestState) -> frozenset[Any]:
         return _NO_CONTEXT
     types: frozenset[Any] = scope._context_types
     return types
-
-
-def _end(state: RequestState) -> None:
-    """End a bare request: drop its values (the state may linger as the current one)."""
-    state.clear()
-    state[META] = ENDED
 
 
 def _unique(errors: list[InjectionError]) -> list[InjectionError]:

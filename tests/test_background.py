@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import anyio
 import pytest
 
-from injectkit import BackgroundTask, BackgroundTasks, Container, Depends
+from injectkit import BackgroundTask, BackgroundTasks, Container, Depends, InjectionError
 
 pytestmark = pytest.mark.anyio
 
@@ -167,3 +167,11 @@ def test_sync_scope_runs_tasks_inline_after_the_call() -> None:
 
     assert handler() == "x"
     assert events == ["handler", "task"]
+
+
+def test_queuing_something_that_cannot_be_called_is_an_injection_error() -> None:
+    """add_task with a non-callable fails at once, naming it, not later in the task log."""
+    tasks = BackgroundTasks()
+    with pytest.raises(InjectionError, match=r"add_task\(\) needs a function to call later"):
+        tasks.add_task("write_log")  # type: ignore[arg-type]
+    assert tasks.tasks == ()
