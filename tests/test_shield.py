@@ -16,6 +16,8 @@ from injectkit._shield import shield_needed
 
 
 def test_asyncio_shields_only_inside_an_anyio_cancel_scope() -> None:
+    """No shield in a task outside anyio's scopes; a shield in a scope, group or group child."""
+
     async def main() -> list[object]:
         seen: list[object] = [shield_needed()]
         with anyio.CancelScope():
@@ -28,14 +30,13 @@ def test_asyncio_shields_only_inside_an_anyio_cancel_scope() -> None:
 
             tg.start_soon(child)
         seen.append(shield_needed())
-        plain = asyncio.create_task(asyncio.sleep(0, result=None))
-        await plain
         return seen
 
     assert asyncio.run(main()) == [False, True, True, ("child", True), False]
 
 
 def test_trio_always_shields() -> None:
+    """On trio every task is inside cancel scopes, so finalizers are always shielded."""
     trio = pytest.importorskip("trio")
 
     async def main() -> bool:
@@ -49,12 +50,12 @@ async def test_a_cancellation_arriving_during_the_finalizer_does_not_cut_it_shor
     """The request is cancelled while its async finalizer is waiting: it still finishes."""
     c = Container()
     events: list[str] = []
-    closing = anyio.Event()
+    closing, resume = anyio.Event(), anyio.Event()
 
     async def res() -> AsyncIterator[int]:
         yield 1
         closing.set()
-        await anyio.sleep(0.02)  # the cancellation lands here
+        await resume.wait()  # the cancellation lands here
         events.append("closed")
 
     @c.inject
@@ -65,4 +66,5 @@ async def test_a_cancellation_arriving_during_the_finalizer_does_not_cut_it_shor
         tg.start_soon(handler)
         await closing.wait()
         tg.cancel_scope.cancel()
+        resume.set()
     assert events == ["closed"]

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._container import Container
+from .._exceptions import InjectionError
 from .._graph import Graph
 from .._introspect import describe, unwrap_injected
 from .._scope import Scope
 
 __all__ = [
     "Target",
+    "require_container",
     "effective_provider",
     "handler_of",
     "has_local_overrides",
@@ -42,6 +44,16 @@ class Target:
     scope: Scope
     label: str
     is_value: bool  # the core uses ``provider`` as the value instead of calling it
+
+
+def require_container(container: object, api: str) -> Container:
+    """``container``, or an InjectionError saying ``api`` takes a Container first."""
+    if not isinstance(container, Container):
+        raise InjectionError(
+            f"{api}() takes a Container first, got {container!r}.",
+            hint=f"pass the container your handlers are injected with: {api}(container, ...).",
+        )
+    return container
 
 
 def registered_types(container: Container) -> list[Any]:

@@ -122,6 +122,7 @@ def explain(
     types an adapter puts in the request context (``context_types=[Request]``) to explain
     a handler that takes them.
     """
+    core.require_container(container, "explain")
     view = container.graph(core.handler_of(handler), context_types=context_types)
     return explain_view(view)
 
@@ -171,6 +172,7 @@ def unused_providers(
     function that takes it to include it.  Raises the graphs' errors if one cannot be
     solved, since an unsolved graph would hide what it uses.
     """
+    core.require_container(container, "unused_providers")
     contexts = tuple(context_types)
     used: set[Any] = set()
     for handler in handlers or tuple(core.injected_functions(container)):

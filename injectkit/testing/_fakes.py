@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol, TypeVar, cast, overload
 
+from .._exceptions import InjectionError
 from .._introspect import type_name
 
 __all__ = ["Fake", "FakeResource", "fake", "fake_resource"]
@@ -59,6 +60,15 @@ def fake(
     themselves (a class, a function, a mock), and can fail on purpose.  ``name`` replaces
     the type name in its label.
     """
+
+    if raises is not None and not (
+        isinstance(raises, BaseException)
+        or (isinstance(raises, type) and issubclass(raises, BaseException))
+    ):
+        raise InjectionError(
+            f"fake(raises=...) needs an exception, got {raises!r}.",
+            hint="fake(raises=ConnectionError('db down')).",
+        )
 
     def provide() -> Any:
         handle.calls += 1

@@ -7,6 +7,8 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from .._container import Container
+from .._exceptions import InjectionError
+from ._core_access import require_container
 
 __all__ = ["override"]
 
@@ -24,6 +26,12 @@ def override(
     come back after it.  ``local=True`` limits the overrides to the current context (this
     task and the tasks it starts), so tests running concurrently can differ.
     """
+    require_container(container, "override")
+    if not isinstance(replacements, Mapping):
+        raise InjectionError(
+            f"override() takes a mapping of target to replacement, got {replacements!r}.",
+            hint="override(container, {Session: fake(FakeSession())}).",
+        )
     with ExitStack() as stack:
         for target, replacement in replacements.items():
             stack.enter_context(container.override(target, replacement, local=local))

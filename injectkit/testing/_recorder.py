@@ -62,6 +62,14 @@ class Recorder:
         app: bool = False,
         local: bool | None = None,
     ) -> None:
+        core.require_container(container, "record")
+        roots = tuple(roots)
+        for root in roots:
+            if not callable(root):
+                raise InjectionError(
+                    f"record() watches functions; {root!r} is not one.",
+                    hint="pass them as separate arguments: record(container, f, g).",
+                )
         if tasks not in ("capture", "run"):
             raise InjectionError(
                 f"record(tasks={tasks!r}) is not a mode.",
@@ -71,7 +79,7 @@ class Recorder:
         self.events: list[Event] = []
         self.tasks: list[BackgroundTask[Any]] = []
         self.scope: RequestScope = ProbeScope(container, None, self)
-        self._roots = tuple(roots)
+        self._roots = roots
         self._capture = tasks == "capture"
         self._providers = providers
         self._app = app
