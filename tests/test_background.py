@@ -104,10 +104,6 @@ async def test_tasks_may_use_request_resources() -> None:
     class Session:
         open = True
 
-    @c.provider
-    def session() -> "Session":
-        return Session()
-
     def db():  # type: ignore[no-untyped-def]
         s = Session()
         yield s

@@ -18,10 +18,6 @@ from injectkit import (
 pytestmark = pytest.mark.anyio
 
 
-def cyc_a(b: Annotated[int, Depends(lambda: 0)]) -> int:  # replaced below
-    return b
-
-
 async def test_cycle_names_every_node() -> None:
     """A cycle through three providers names all three and draws the loop."""
     c = Container()

@@ -1,6 +1,7 @@
 """Lifetimes: app, request, function and transient values; caching; nesting."""
 
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
@@ -298,6 +299,7 @@ def test_concurrent_first_use_from_threads_builds_one_instance() -> None:
 
     @c.provider(scope="app")
     def heavy() -> Heavy:
+        time.sleep(0.05)  # widen the window in which an unlocked build would run twice
         value = Heavy()
         built.append(value)
         return value
@@ -318,6 +320,7 @@ def test_concurrent_first_use_from_threads_builds_one_instance() -> None:
     for t in threads:
         t.join()
     assert len(built) == 1 and len(results) == 8
+    assert all(result is built[0] for result in results)
 
 
 async def test_async_app_provider_and_async_generator_finalizer() -> None:
