@@ -46,16 +46,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 from .. import Container, InjectionError, RequestScope
-from .._introspect import CallKind, call_kind, describe, unwrap_injected
+from .._introspect import CallKind, call_kind, describe
 from ._kernel import (
     EndpointMark,
     Endpoints,
     InvalidParameters,
+    already_set_up,
     app_lifespan,
     endpoint_of,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
+    require_container,
+    require_function,
 )
 
 try:
@@ -209,7 +212,7 @@ def inject(handler: Callable[..., Awaitable[web.StreamResponse]]) -> Handler:
     whatever it needs: injected values, ``web.Request`` by annotation, and free
     parameters read from the path, then the query.
     """
-    original = unwrap_injected(handler)
+    original = require_function(handler, "aiohttp")
     kind = call_kind(original)
     if kind is not CallKind.ASYNC:
         raise InjectionError(
@@ -288,11 +291,9 @@ def setup(app: web.Application, container: Container) -> None:
     Injected handlers (and sub-apps' ones) are validated when the app starts; the
     container is closed (app-scoped finalizers) when the app is cleaned up.
     """
+    container = require_container(container, "aiohttp", app=app)
     if _BINDING in app:
-        raise InjectionError(
-            "setup() has already been called for this aiohttp app.",
-            hint="call setup(app, container) once per app.",
-        )
+        raise already_set_up("this aiohttp app")
     binding = _Binding(container, Endpoints(container, _REQUEST_TYPES))
     app[_BINDING] = binding
     app.middlewares.insert(0, _scope_middleware(binding))

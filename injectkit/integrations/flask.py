@@ -44,15 +44,18 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .. import Container, InjectionError, RequestScope
 from .._exceptions import combine
-from .._introspect import call_kind, describe, unwrap_injected
+from .._introspect import call_kind, describe
 from ._kernel import (
     EndpointMark,
     Endpoints,
     InvalidParameters,
+    already_set_up,
     endpoint_of,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
+    require_container,
+    require_function,
 )
 
 try:
@@ -251,7 +254,7 @@ def inject(view: F) -> F:
     Put it under the route decorator.  The view must be a ``def`` function whose graph is
     sync end to end; free parameters come from the URL rule's variables, then the query.
     """
-    handler = unwrap_injected(view)
+    handler = require_function(view, "Flask")
     kind = call_kind(handler)
     if kind.is_async or kind.has_finalizer:
         raise InjectionError(
@@ -362,11 +365,9 @@ def setup(app: flask.Flask, container: Container, *, close_at_exit: bool = True)
     container (its app-scoped finalizers) when the interpreter exits; Flask has no
     shutdown event of its own.
     """
+    container = require_container(container, "Flask", app=app)
     if _EXTENSION in app.extensions:
-        raise InjectionError(
-            f"setup() has already been called for the Flask app {app.name!r}.",
-            hint="call setup(app, container) once per app.",
-        )
+        raise already_set_up(f"the Flask app {app.name!r}")
     request_types = _request_types(app)
     endpoints = Endpoints(container, request_types)
     binding = _Binding(container, endpoints, request_types)

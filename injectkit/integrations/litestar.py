@@ -55,6 +55,7 @@ from ._kernel import (
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
+    require_container,
     serve_connection,
     split_handler,
 )
@@ -157,7 +158,7 @@ class InjectKitPlugin(InitPluginProtocol):
     """``Litestar(..., plugins=[InjectKitPlugin(container)])``."""
 
     def __init__(self, container: Container) -> None:
-        self.container = container
+        self.container = require_container(container, "Litestar", call="InjectKitPlugin(container)")
         self.registries = _Registries(container)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
@@ -185,6 +186,7 @@ class InjectKitPlugin(InitPluginProtocol):
 
 def setup(app: Litestar, container: Container) -> InjectKitPlugin:
     """Give an existing app what :class:`InjectKitPlugin` gives a new one."""
+    container = require_container(container, "Litestar", app=app)
     plugin = InjectKitPlugin(container)
     app.asgi_handler = InjectKitMiddleware(app.asgi_handler, container, plugin.registries)
     app.on_startup.insert(0, plugin.on_startup)

@@ -34,18 +34,21 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .. import Container, InjectionError, RequestScope
-from .._introspect import call_kind, describe, unwrap_injected
+from .._introspect import call_kind, describe
 from ._kernel import (
     SCOPE_KEY,
     EndpointMark,
     Endpoints,
     Exchange,
     InvalidParameters,
+    already_set_up,
     copy_names,
     endpoint_of,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
+    require_container,
+    require_function,
     serve_connection,
     serve_lifespan,
 )
@@ -181,7 +184,14 @@ class InjectKitMiddleware:
 
 
 def setup(app: Any, container: Container) -> None:
-    """Install :class:`InjectKitMiddleware` on a Starlette app (before it starts)."""
+    """Install :class:`InjectKitMiddleware` on a Starlette app (before it starts), once."""
+    # FastAPI's setup is this one: name the framework the user called it for.
+    fastapi = any(type(arg).__module__.startswith("fastapi") for arg in (app, container))
+    framework = "FastAPI" if fastapi else "Starlette"
+    container = require_container(container, framework, app=app)
+    # A second middleware would open a second, unrelated scope around every request.
+    if any(m.cls is InjectKitMiddleware for m in getattr(app, "user_middleware", ())):
+        raise already_set_up(f"this {framework} app")
     app.add_middleware(InjectKitMiddleware, container=container)
 
 
@@ -192,7 +202,7 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
     (``Request``, ``WebSocket``, ``HTTPConnection``), ``BackgroundTasks``, and then the
     path and query.  Sync handlers run in a worker thread.
     """
-    original = unwrap_injected(handler)
+    original = require_function(handler, "Starlette")
     kind = call_kind(original)
     if kind.has_finalizer:
         raise InjectionError(

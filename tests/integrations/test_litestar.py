@@ -1,5 +1,6 @@
 """The Litestar adapter on a real uvicorn server with a real httpx client."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from injectkit import BackgroundTasks, Depends
+from injectkit import BackgroundTasks, Container, Depends, InjectionError
 from injectkit.integrations.litestar import FromContainer, InjectKitPlugin, inject, provide, setup
 
 from . import _scenarios as scenarios
@@ -276,3 +277,31 @@ def test_importing_without_litestar_names_the_extra() -> None:
         "injectkit.integrations.litestar needs Litestar, which is not installed: "
         'pip install "injectkit[litestar]"'
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda app, c: setup(app, None), r"Litestar setup\(\) takes \(app, container\)"),
+        (lambda app, c: setup(c, app), "the arguments are swapped"),
+        (lambda app, c: InjectKitPlugin(None), r"InjectKitPlugin\(\) takes \(container\)"),
+        (lambda app, c: InjectKitPlugin(app), r"got .*\(Litestar\) as the container"),
+    ],
+    ids=["setup-none", "setup-swapped", "plugin-none", "plugin-app"],
+)
+def test_setup_without_a_container_is_an_injection_error(
+    make: Callable[[Any, Any], Any], match: str
+) -> None:
+    """setup() and InjectKitPlugin() given no container fail at once, naming the right call."""
+    with pytest.raises(InjectionError, match=match):
+        make(Litestar([]), Container())
+
+
+def test_inject_above_the_route_decorator_is_an_injection_error() -> None:
+    """@inject on a route handler object (placed above @get) says where it belongs."""
+    with pytest.raises(InjectionError, match="under the route decorator"):
+
+        @inject
+        @get("/")
+        async def handler() -> str:
+            return "unreachable"

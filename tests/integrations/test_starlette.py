@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from injectkit import BackgroundTasks, Depends, InjectionError
+from injectkit import BackgroundTasks, Container, Depends, InjectionError
 from injectkit.integrations.starlette import InjectKitMiddleware, get_scope, inject, setup
 
 from . import _scenarios as scenarios
@@ -358,3 +358,12 @@ async def test_an_override_changes_what_running_endpoints_read(recorder: Recorde
         {"taste": "fake spicy"},
         {"taste": "real"},
     )
+
+
+def test_setup_twice_leaves_one_middleware() -> None:
+    """A refused second setup() leaves the app with the one middleware it had."""
+    app, container = Starlette(), Container()
+    setup(app, container)
+    with pytest.raises(InjectionError, match="already been called for this Starlette app"):
+        setup(app, container)
+    assert sum(m.cls is InjectKitMiddleware for m in app.user_middleware) == 1
