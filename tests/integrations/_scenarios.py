@@ -319,7 +319,8 @@ def assert_each_request_has_its_own_token(results: dict[int, dict[str, Any]]) ->
 
 
 def assert_users_converted(full: httpx.Response, short: httpx.Response) -> None:
-    """``/users/42?active=yes&ratio=0.5&size=3`` and ``/users/7?active=0``."""
+    """``/users/42?active=yes&ratio=0.5&size=3`` and ``/users/7?active=0&user_id=9``
+    (the path's ``user_id`` wins over the query's)."""
     assert full.json() == {"user_id": 42, "active": True, "ratio": 0.5, "size": 3}
     assert short.json() == {"user_id": 7, "active": False, "ratio": None, "size": 10}
 

@@ -416,7 +416,7 @@ async def test_path_and_query_values_are_converted_to_the_annotations() -> None:
     """Path then query, converted to int, bool, optional float; a provider's ``size`` too."""
     async with running(converting_app()) as url, client(url) as http:
         full = await http.get("/users/42?active=yes&ratio=0.5&size=3")
-        short = await http.get("/users/7?active=0")
+        short = await http.get("/users/7?active=0&user_id=9")  # the path wins
     scenarios.assert_users_converted(full, short)
 
 

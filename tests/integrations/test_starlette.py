@@ -193,7 +193,8 @@ async def test_path_then_query_parameters_are_converted(recorder: Recorder, gate
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
         async with scenarios.asgi_client(url) as client:
-            response = await client.get("/items/7", params={"limit": "3", "flag": "yes"})
+            query = {"limit": "3", "flag": "yes", "item_id": "9"}  # the path's item_id wins
+            response = await client.get("/items/7", params=query)
             assert response.json() == {"item_id": 7, "q": None, "limit": 3, "flag": True}
             response = await client.get("/sync", params={"n": "5"})
             assert response.text == "sync 5"
