@@ -295,7 +295,7 @@ async def test_generic_asgi_app_reaches_the_scope(recorder: Recorder) -> None:
     """Any ASGI app wrapped in the middleware gets a request scope and the app lifespan."""
     container = make_container(recorder, HTTPConnection)
 
-    def describe(session: Session, request: Request) -> str:
+    def describe(session: Session, request: Request, settings: Settings) -> str:
         return f"{request.url.path} {len(session.token)}"
 
     async def raw_app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -310,6 +310,7 @@ async def test_generic_asgi_app_reaches_the_scope(recorder: Recorder) -> None:
             assert response.text == "/raw 32"
             await client.get("/warm-settings")
     assert recorder.events.count("session closed") == 2
+    assert recorder.events[-1] == "settings closed"  # the app scope closed at shutdown
 
 
 async def test_get_scope_without_setup_names_the_fix() -> None:
