@@ -24,6 +24,7 @@ import anyio.to_thread
 
 from ._app import AppState
 from ._background import BackgroundTasks
+from ._binding import NO_EXTRA, Binder, accepted_names, positional_names
 from ._exceptions import InjectionError, UnresolvableDependencyError
 from ._finalize import aclose_all, close_all
 from ._graph import Graph, Input, Node
@@ -97,69 +98,6 @@ def _no_yield(node: Node) -> InjectionError:
         path=node.chain(),
         hint="a generator provider must yield exactly once.",
     )
-
-
-class _Binder:
-    """Turns the outermost call's arguments into values for free parameters, by name."""
-
-    def __init__(self, graph: Graph, accepted: frozenset[str], positional: tuple[str, ...]):
-        self.graph = graph
-        self.accepted = accepted
-        self.positional = positional
-        # Free parameters of app-scoped providers take their defaults, never call values.
-        self.app_only = {
-            source.name: node.label
-            for node, _, source in graph.free_inputs()
-            if source.name not in accepted
-        }
-
-    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        root = self.graph.root.label
-        if len(args) > len(self.positional):
-            raise InjectionError(
-                f"{root} takes {len(self.positional)} positional argument(s) that are not "
-                f"injected ({', '.join(self.positional) or 'none'}), but {len(args)} were "
-                "given.",
-                path=(root,),
-                hint="pass the other values by keyword; injected parameters cannot be "
-                "passed by the caller (override their dependency instead).",
-            )
-        bound = dict(zip(self.positional, args, strict=False))
-        twice = bound.keys() & kwargs.keys()
-        if twice:
-            raise InjectionError(
-                f"{root} got multiple values for {', '.join(sorted(twice))}.",
-                path=(root,),
-            )
-        bound.update(kwargs)
-        self.check(bound)
-        return bound
-
-    def check(self, kwargs: dict[str, Any]) -> None:
-        unknown = sorted(kwargs.keys() - self.accepted)
-        if not unknown:
-            return
-        accepted = ", ".join(sorted(self.accepted)) or "none"
-        app_only = [name for name in unknown if name in self.app_only]
-        if app_only:
-            name = app_only[0]
-            raise InjectionError(
-                f"{self.graph.root.label} got keyword argument {name!r}, but the only "
-                f"parameter of that name belongs to {self.app_only[name]}, which is built "
-                "once for the app and so takes its default, not a call's value.",
-                path=(self.graph.root.label, self.app_only[name]),
-                requested=name,
-                hint=f"make {self.app_only[name]} request-scoped to take {name} from the "
-                f"call, or stop passing it. The names a call may pass are: {accepted}.",
-            )
-        raise InjectionError(
-            f"{self.graph.root.label} got unexpected keyword argument(s) "
-            f"{', '.join(unknown)}: no free parameter of its graph has that name.",
-            path=(self.graph.root.label,),
-            requested=", ".join(unknown),
-            hint=f"the names a call may pass are: {accepted}. Injected parameters cannot be "
-            "passed by the caller; to replace a dependency, override it.",
-        )
 
 
 # --- building app-scoped values (a slow path: once per key) -------------------------------
@@ -314,7 +252,10 @@ def compile_plan(
     app: AppState,
     sync: bool,
     concurrent: bool = False,
+    baseline: Graph | None = None,
 ) -> Plan:
+    """Compile ``graph``; ``baseline`` is the same function's graph without overrides,
+    whose free parameters a call under overrides may still pass (they are ignored)."""
     check_root(graph, sync=sync)
     root = graph.root
     nodes = _plan_nodes(graph)
@@ -364,23 +305,40 @@ def compile_plan(
                 leaf[node.index, position] = "bt"
 
     accepted = frozenset(source.name for _, _, source in free)
-    positional = tuple(
-        source.name
-        for param, source in root.inputs
-        if source.kind == "free" and not param.keyword_only
-    )
-    binder = _Binder(graph, accepted, positional)
-    ns["bind"] = binder.bind
-    ns["check_kwargs"] = binder.check
+    positional = positional_names(graph)
+    if baseline is not None:  # an override never changes what a call may pass
+        accepted |= accepted_names(baseline, _plan_nodes(baseline))
+        positional = positional_names(baseline)
+    binder = Binder(graph, accepted, positional)
     ns["accepted"] = accepted
-    head.line("if args:")
-    head.line("    kw = bind(args, kw)")
-    head.line("elif kw and not accepted.issuperset(kw):")
-    head.line("    check_kwargs(kw)")
+    # A handler with *args or **kwargs gets what no free parameter takes (open_call);
+    # any other plan's head is the same as if the feature did not exist.
+    open_call = root.signature is not None and (
+        root.signature.var_positional or root.signature.var_keyword
+    )
+    if open_call:
+        ns["bind_open"] = binder.bind_open
+        ns["NO_EXTRA"] = NO_EXTRA
+        # The call's own args and kw stay as given: run hands them on to join or arun.
+        head.line("if args or (kw and not accepted.issuperset(kw)):")
+        head.line("    free, extra_args, extra_kw = bind_open(args, kw)")
+        head.line("else:")
+        head.line("    free = kw")
+        head.line("    extra_args = ()")
+        head.line("    extra_kw = NO_EXTRA")
+        values, handed_on = "free", "args, kw"
+    else:
+        ns["bind"] = binder.bind
+        ns["check_kwargs"] = binder.check
+        head.line("if args:")
+        head.line("    kw = bind(args, kw)")
+        head.line("elif kw and not accepted.issuperset(kw):")
+        head.line("    check_kwargs(kw)")
+        values, handed_on = "kw", "(), kw"  # kw is bound and checked: run hands it on
     for j, (node, param, source) in enumerate(free):
         ns[f"fn{j}"] = source.name
         ns[f"fd{j}"] = source.default
-        head.line(f"f{j} = kw.get(fn{j}, fd{j})")
+        head.line(f"f{j} = {values}.get(fn{j}, fd{j})")
         if source.default is MISSING:
             ns[f"missing{j}"] = functools.partial(_raise, _missing_free, node, param)
             head.line(f"if f{j} is MISSING:")
@@ -497,7 +455,7 @@ def compile_plan(
             _build_concurrently(w, nodes, root, leaf, cached)
         else:
             _build_in_order(w, nodes, root, leaf, sync, cached, required, hit, prelude)
-        call = f"c{root.index}({_arguments_source(root, leaf)})"
+        call = f"c{root.index}({_arguments_source(root, leaf, open_call=open_call)})"
         if root.kind is CallKind.ASYNC and not prelude:
             call = "await " + call
         w.line(f"result = {call}" if function_stack else f"return {call}")
@@ -518,7 +476,7 @@ def compile_plan(
         lines.extend(head.lines)
         lines.append("    cache = state")
         if name == "run":  # fresh and arun only ever get a state with no values yet
-            delegate = "join(state, (), kw)"
+            delegate = f"join(state, {handed_on})"
             lines.append("    if len(state) > 1:  # values beside META: a request in use")
             lines.append(f"        return {'await ' if asynchronous else ''}{delegate}")
         if as_prelude and app_nodes:
@@ -533,7 +491,7 @@ def compile_plan(
                 lines.append(f"        v{n.index} = app_get(k{n.index}, MISSING)")
             missing = " or ".join(f"v{n.index} is MISSING" for n in app_nodes)
             lines.append(f"        if {missing}:")
-            lines.append("            return arun(state, (), kw)")
+            lines.append(f"            return arun(state, {handed_on})")
             lines.append(f"        app_remember(app_snap, version, ({app_values}))")
             lines.append("    else:")
             lines.append(f"        {app_values} = snap")
@@ -629,13 +587,24 @@ def _sync_scope_error(root: Node) -> InjectionError:
     )
 
 
-def _arguments_source(node: Node, leaf: dict[tuple[int, int], str]) -> str:
-    parts = []
+def _arguments_source(
+    node: Node, leaf: dict[tuple[int, int], str], *, open_call: bool = False
+) -> str:
+    """The arguments of a provider's call; ``open_call``: the handler's, with the call's
+    extra positional arguments and keywords for its ``*args`` and ``**kwargs``."""
+    positional: list[str] = []
+    keywords: list[str] = []
     for position, (param, source) in enumerate(node.inputs):
         expr = f"v{source.node.index}" if source.node else leaf[node.index, position]
         # Parameter names were checked to be identifiers when the signature was read.
-        parts.append(f"{param.name}={expr}" if param.keyword_only else expr)
-    return ", ".join(parts)
+        if param.keyword_only:
+            keywords.append(f"{param.name}={expr}")
+        else:
+            positional.append(expr)
+    if open_call:
+        positional.append("*extra_args")
+        keywords.append("**extra_kw")
+    return ", ".join(positional + keywords)
 
 
 def _build_in_order(

@@ -17,10 +17,11 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, TypeVar, cast, overload
 
+from ._aliases import unwrap_alias
 from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks
 from ._compile import Plan, check_root, compile_plan
-from ._exceptions import InjectionError, combine
+from ._exceptions import InjectionError, ScopeError, combine
 from ._graph import CacheKey, Graph, GraphBuilder, Identity, Registration
 from ._introspect import (
     MISSING,
@@ -28,6 +29,7 @@ from ._introspect import (
     CallKind,
     Parameter,
     Signature,
+    _split_annotated,
     call_kind,
     caller_locals,
     describe,
@@ -57,14 +59,14 @@ class _Overrides(MutableMapping[Any, Any]):
         self._changed = changed
 
     def __getitem__(self, key: Any) -> Any:
-        return self._data[unwrap_injected(key)]
+        return self._data[_target(key)]
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._data[unwrap_injected(key)] = value
+        self._data[_target(key)] = value
         self._changed()
 
     def __delitem__(self, key: Any) -> None:
-        del self._data[unwrap_injected(key)]
+        del self._data[_target(key)]
         self._changed()
 
     def __iter__(self) -> Iterator[Any]:
@@ -92,6 +94,12 @@ class _Layer:
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _target(key: Any) -> Any:
+    """What an override or a registration is keyed by: the function under an injected
+    wrapper, the value of a type alias."""
+    return unwrap_alias(unwrap_injected(key))
 
 
 class Container:
@@ -146,6 +154,7 @@ class Container:
         generator; code after a generator's ``yield`` runs when its scope closes.
         ``offload=True`` runs a sync provider in a worker thread under async calls.
         """
+        provides = unwrap_alias(provides)
         where = f"register({type_name(provides)})"
         if provides is Any or provides is object or provides is None:
             raise InjectionError(
@@ -155,7 +164,9 @@ class Container:
                 "that need it with that type.",
             )
         parsed = parse_scope(
-            scope, allowed=(Scope.APP, Scope.REQUEST, Scope.TRANSIENT), where=where
+            scope,
+            allowed=(Scope.APP, Scope.REQUEST, Scope.FUNCTION, Scope.TRANSIENT),
+            where=where,
         )
         if provides is BackgroundTasks:
             raise InjectionError(
@@ -356,7 +367,7 @@ class Container:
         by every thread and task (like ``overrides``); ``local=True`` limits it to the
         current context (this task and what it starts), so concurrent tests can differ.
         """
-        target = unwrap_injected(target)
+        target = _target(target)
         try:
             hash(target)
         except TypeError:
@@ -463,12 +474,17 @@ class Container:
     def _resolver_signature(self, tp: Any) -> Signature:
         signature = self._resolvers.get(tp)
         if signature is None:
+            # resolve(DB) with ``type DB = Annotated[Session, Depends(get_db)]`` calls get_db.
+            annotation = unwrap_alias(tp)
+            base, marker = _split_annotated(annotation)
+            if marker is None:
+                base = annotation
             signature = self._resolvers[tp] = Signature(
                 call=_identity,
                 name=f"resolve({type_name(tp)})",
                 kind=CallKind.SYNC,
-                parameters=(Parameter("value", tp, None, MISSING, False),),
-                returns=tp,
+                parameters=(Parameter("value", base, marker, MISSING, False),),
+                returns=base,
             )
         return signature
 
@@ -532,10 +548,35 @@ class Container:
             graph = self._solve(
                 root, sync=sync, context_types=context_types, layer=layer, strict=strict
             )
+        if strict:  # a resolver
+            _refuse_function_finalizers(graph)
         plan = plans[key] = compile_plan(
-            graph, container=self, app=self._app, sync=sync, concurrent=self.concurrent
+            graph,
+            container=self,
+            app=self._app,
+            sync=sync,
+            concurrent=self.concurrent,
+            baseline=self._baseline(root, sync, context_types, layer),
         )
         return plan
+
+    def _baseline(
+        self, root: Signature, sync: bool, context_types: frozenset[Any], layer: _Layer | None
+    ) -> Graph | None:
+        """The graph ``root`` has with no override active, if any override is: the names
+        its call may pass stay accepted under overrides.  Built only when a plan is
+        compiled under overrides; what it gets wrong (a broken provider that an override
+        replaced) is of no matter, only its free parameters are read."""
+        if not self.overrides and not self._global_overrides and layer is None:
+            return None
+        builder = GraphBuilder(
+            registry=self._registry,
+            overrides={},
+            read=functools.partial(self._read, fallback=self._namespace(root.call)),
+            interned=self._interned,
+        )
+        graph, _ = builder.build(root, context_types=context_types, sync=sync)
+        return graph
 
     def _layer_plans(self, layer: _Layer) -> dict[Any, Plan]:
         if layer.generation != self._generation:
@@ -654,6 +695,22 @@ def _context_types(state: RequestState) -> frozenset[Any]:
         return _NO_CONTEXT
     types: frozenset[Any] = scope._context_types
     return types
+
+
+def _refuse_function_finalizers(graph: Graph) -> None:
+    """resolve() has no injected call for a function-scoped value to live through: its
+    finalizer would run before the value is returned."""
+    for node in graph.nodes:
+        if node.scope is Scope.FUNCTION and node.kind is not None and node.kind.has_finalizer:
+            raise ScopeError(
+                f"{graph.root.label} needs {node.label}, a function-scoped generator "
+                "provider: its teardown would run before resolve() returns the value.",
+                path=node.chain(),
+                requested=node.label,
+                scope=Scope.FUNCTION.value,
+                hint=f"take it as a parameter of an injected function (it then lives "
+                f"until that function returns), or make {node.label} request-scoped.",
+            )
 
 
 def _unique(errors: list[InjectionError]) -> list[InjectionError]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._aliases import unwrap_alias
 from ._background import BackgroundTasks
 from ._exceptions import (
     CircularDependencyError,
@@ -281,7 +282,7 @@ class GraphBuilder:
                     path=consumer.chain(),
                     hint="write Annotated[SomeType, Depends()] or Depends(some_callable).",
                 )
-            target = unwrap_injected(target)
+            target = unwrap_injected(unwrap_alias(target))  # Depends(SomeAlias) too
             definition: Hashable = ("call", Identity(target), param.marker.scope)
             if param.marker.use_cache:
                 existing = self._done.get(definition)

@@ -22,6 +22,7 @@ from typing import Annotated, Any, NoReturn, get_args, get_origin
 
 from typing_extensions import get_type_hints
 
+from ._aliases import unwrap_alias
 from ._exceptions import InjectionError
 from ._markers import Depends
 
@@ -84,6 +85,10 @@ class Signature:
     kind: CallKind
     parameters: tuple[Parameter, ...]
     returns: Any  # the return annotation, MISSING if none
+    # ``*args`` / ``**kwargs``: never injected; an injected function's own receive the
+    # call's extra positional arguments and unmatched keywords.
+    var_positional: bool = False
+    var_keyword: bool = False
 
 
 # The attribute an injected wrapper carries to point at the function it wraps, so that
@@ -229,9 +234,11 @@ def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
 _EMPTY = inspect.Parameter.empty
 # (name, default or _EMPTY, keyword-only) for each parameter injection can fill.
 _RawParameter = tuple[str, Any, bool]
+# The parameters injection can fill, and whether there is a ``*args`` and a ``**kwargs``.
+_RawParameters = tuple[list[_RawParameter], bool, bool]
 
 
-def _code_parameters(func: Any) -> list[_RawParameter] | None:
+def _code_parameters(func: Any) -> _RawParameters | None:
     """Parameters read straight from a plain function's code, or None to ask ``inspect``.
 
     ``inspect.signature`` is the slow part of reading a big graph; for plain functions
@@ -247,7 +254,7 @@ def _code_parameters(func: Any) -> list[_RawParameter] | None:
             return None
         func = vars_lookup(func, "__init__")
         if func is object.__init__:
-            return []
+            return [], False, False
         skip = 1  # self
     if not isinstance(func, types.FunctionType):
         return None
@@ -268,10 +275,11 @@ def _code_parameters(func: Any) -> list[_RawParameter] | None:
             found.append((name, default, False))
         else:
             found.append((name, kwdefaults.get(name, _EMPTY), True))
-    return found
+    flags = code.co_flags
+    return found, bool(flags & inspect.CO_VARARGS), bool(flags & inspect.CO_VARKEYWORDS)
 
 
-def _inspect_parameters(func: Any, name: str) -> tuple[list[_RawParameter], dict[str, Any]]:
+def _inspect_parameters(func: Any, name: str) -> tuple[_RawParameters, dict[str, Any]]:
     try:
         signature = inspect.signature(func)
     except (ValueError, TypeError) as exc:
@@ -282,15 +290,20 @@ def _inspect_parameters(func: Any, name: str) -> tuple[list[_RawParameter], dict
         ) from None
     found: list[_RawParameter] = []
     raw: dict[str, Any] = {}
+    var_positional = var_keyword = False
     for param in signature.parameters.values():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        if param.kind is param.VAR_POSITIONAL:
+            var_positional = True
             continue  # never filled by injection
+        if param.kind is param.VAR_KEYWORD:
+            var_keyword = True
+            continue
         found.append((param.name, param.default, param.kind is param.KEYWORD_ONLY))
         if param.annotation is not _EMPTY:
             raw[param.name] = param.annotation
     if signature.return_annotation is not inspect.Signature.empty:
         raw["return"] = signature.return_annotation
-    return found, raw
+    return (found, var_positional, var_keyword), raw
 
 
 def read_signature(
@@ -313,10 +326,11 @@ def read_signature(
             path=(name,),
             hint="pass a function, a class or a callable object.",
         )
-    found = _code_parameters(func)
+    read = _code_parameters(func)
     raw: dict[str, Any] = {}
-    if found is None:
-        found, raw = _inspect_parameters(func, name)
+    if read is None:
+        read, raw = _inspect_parameters(func, name)
+    found, var_positional, var_keyword = read
     hints = _fast_hints(func, evaluated)
     if hints is None:
         hints = _evaluate_hints(func, name, localns)
@@ -324,7 +338,9 @@ def read_signature(
     for param_name, raw_default, keyword_only in found:
         if not param_name.isidentifier() or keyword.iskeyword(param_name):
             raise InjectionError(f"{name} has a parameter named {param_name!r}.", path=(name,))
-        annotation, marker = _split_annotated(hints.get(param_name, raw.get(param_name, _EMPTY)))
+        annotation, marker = _split_annotated(
+            unwrap_alias(hints.get(param_name, raw.get(param_name, _EMPTY)))
+        )
         if annotation is _EMPTY:
             annotation = MISSING
         default = MISSING if raw_default is _EMPTY else raw_default
@@ -345,6 +361,8 @@ def read_signature(
         kind=call_kind(func),
         parameters=tuple(parameters),
         returns=returns,
+        var_positional=var_positional,
+        var_keyword=var_keyword,
     )
 
 
@@ -422,9 +440,9 @@ def provided_type(signature: Signature) -> Any:
             hint=f"annotate its return type, or use container.register(SomeType, "
             f"{signature.name}).",
         )
-    returns, _ = _split_annotated(returns)
+    returns, _ = _split_annotated(unwrap_alias(returns))
     if signature.kind.has_finalizer and get_origin(returns) in _GENERATOR_ORIGINS:
-        return get_args(returns)[0]
+        return _split_annotated(unwrap_alias(get_args(returns)[0]))[0]
     if isinstance(returns, str):  # unevaluated (should not happen after get_type_hints)
         raise InjectionError(f"Cannot evaluate the return annotation of {signature.name}.")
     return returns

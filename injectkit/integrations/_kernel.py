@@ -78,6 +78,7 @@ from .. import (
     RequestScope,
     UnresolvableDependencyError,
 )
+from .._aliases import unwrap_alias
 from .._exceptions import combine
 from .._introspect import (
     ORIGINAL_ATTR,
@@ -357,9 +358,10 @@ def converter_for(annotation: Any) -> Callable[[str], Any] | None:
     parameters (kept as ``str``) and ``Optional`` / ``X | None`` of these.  A converter
     raises ``ValueError`` (with ``kind`` and ``message``) on a bad value.
     """
-    inner, _ = _strip_optional(annotation)
+    inner, _ = _strip_optional(unwrap_alias(annotation))
+    inner = unwrap_alias(inner)
     if typing.get_origin(inner) is typing.Annotated:
-        inner = typing.get_args(inner)[0]
+        inner = unwrap_alias(typing.get_args(inner)[0])
     try:
         scalar = _SCALARS.get(inner)
     except TypeError:  # an unhashable annotation
@@ -605,6 +607,7 @@ def is_for_injectkit(annotation: Any, default: Any) -> bool:
     """
     if isinstance(default, Depends):
         return True
+    annotation = unwrap_alias(annotation)  # ``type DB = Annotated[Session, Depends(...)]``
     base = annotation
     if typing.get_origin(annotation) is Annotated:
         base, *metadata = typing.get_args(annotation)
@@ -664,7 +667,8 @@ def split_handler(
     for parameter in signature.parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        annotation = hints.get(parameter.name, parameter.annotation)
+        # The framework sees an alias' value: not every version of it unwraps aliases.
+        annotation = unwrap_alias(hints.get(parameter.name, parameter.annotation))
         if is_for_injectkit(annotation, parameter.default):
             for_core.append(parameter.replace(kind=_KEYWORD, annotation=annotation))
         else:

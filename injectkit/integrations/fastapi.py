@@ -43,6 +43,7 @@ import typing
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
+from .._aliases import unwrap_alias
 from .._introspect import type_name
 from ._kernel import (
     FromContainer,
@@ -130,7 +131,7 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
 def _named(parameters: list[inspect.Parameter], test: Callable[[type], bool]) -> str | None:
     """The first parameter whose (unannotated) type passes ``test``."""
     for parameter in parameters:
-        annotation = parameter.annotation
+        annotation = unwrap_alias(parameter.annotation)
         if typing.get_origin(annotation) is Annotated:
             annotation = typing.get_args(annotation)[0]
         if isinstance(annotation, type) and test(annotation):
