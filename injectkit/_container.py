@@ -556,7 +556,7 @@ class Container:
             app=self._app,
             sync=sync,
             concurrent=self.concurrent,
-            baseline=self._baseline(root, sync, context_types, layer),
+            baseline=None if strict else self._baseline(root, sync, context_types, layer),
         )
         return plan
 
