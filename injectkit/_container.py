@@ -400,6 +400,11 @@ class Container:
                 self._global_overrides = [e for e in self._global_overrides if e is not entry]
                 self._changed()
 
+    def _local_layer(self) -> object | None:
+        """The context-local override in force here, if any (adapters read the request's
+        parameters from the graph under it)."""
+        return self._local_overrides.get() if self._local_layers else None
+
     def _effective_overrides(self, layer: _Layer | None) -> dict[Any, Any]:
         effective = dict(self.overrides)
         for _, target, replacement in self._global_overrides:

@@ -48,6 +48,7 @@ parameters between the framework and injectkit.
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import functools
 import inspect
@@ -394,6 +395,9 @@ class FieldReader:
         return False, None
 
 
+_LAYERS_KEPT = 64  # local override layers whose readers an endpoint remembers
+
+
 class Endpoint:
     """A handler prepared once for one container and one set of context types.
 
@@ -419,6 +423,8 @@ class Endpoint:
         self._lock = threading.Lock()
         self._generation: object = object()
         self._fields: tuple[FieldReader, ...] = ()
+        # Readers under context-local overrides, by layer (id -> (layer, readers)).
+        self._by_layer: dict[int, tuple[object, tuple[FieldReader, ...]]] = {}
         if namespace:
             # No public way yet to hand the core a namespace for a function that is not
             # decorated by the container itself; fall back quietly if it changes.
@@ -438,26 +444,50 @@ class Endpoint:
             generation = self._current_generation()
             if if_stale and generation == self._generation:
                 return  # another request refreshed them while this one waited
-            self.container.validate(self.handler, context_types=self.context_types)
-            graph = self.container.graph(self.handler, context_types=self.context_types)
-            fields: list[FieldReader] = []
-            errors: list[InjectionError] = []
-            for free in graph.free_parameters:
-                if free.name in self.provided:
-                    continue
-                convert = converter_for(free.annotation)
-                if convert is None and free.required:
-                    errors.append(self._unreadable(free.name, free.annotation, free.owner))
-                    continue
-                if convert is None:
-                    continue  # only ever its default
-                fields.append(
-                    FieldReader(free.name, free.annotation, free.required, convert, free.owner)
-                )
-            if errors:
-                raise combine(errors)
-            self._fields = tuple(fields)
+            # Outside any context-local override: these readers serve every context.
+            self._fields = contextvars.Context().run(self._validated_readers)
+            self._by_layer.clear()
             self._generation = generation
+
+    def _validated_readers(self) -> tuple[FieldReader, ...]:
+        self.container.validate(self.handler, context_types=self.context_types)
+        return self._readers()
+
+    def _readers(self) -> tuple[FieldReader, ...]:
+        """The readers of the graph in force here (overrides included); InjectionError
+        for a free parameter that no request string can fill."""
+        graph = self.container.graph(self.handler, context_types=self.context_types)
+        fields: list[FieldReader] = []
+        errors: list[InjectionError] = []
+        for free in graph.free_parameters:
+            if free.name in self.provided:
+                continue
+            convert = converter_for(free.annotation)
+            if convert is None and free.required:
+                errors.append(self._unreadable(free.name, free.annotation, free.owner))
+                continue
+            if convert is None:
+                continue  # only ever its default
+            fields.append(
+                FieldReader(free.name, free.annotation, free.required, convert, free.owner)
+            )
+        if errors:
+            raise combine(errors)
+        return tuple(fields)
+
+    def _layer_fields(self, layer: object) -> tuple[FieldReader, ...]:
+        """The readers under a context-local override (a test's ``local=True``), whose
+        replacement may read other parameters than the provider it replaces."""
+        with self._lock:
+            found = self._by_layer.get(id(layer))
+        if found is not None and found[0] is layer:
+            return found[1]
+        fields = self._readers()
+        with self._lock:
+            if len(self._by_layer) >= _LAYERS_KEPT:
+                self._by_layer.clear()
+            self._by_layer[id(layer)] = (layer, fields)  # holding it keeps its id unique
+        return fields
 
     def _unreadable(self, name: str, annotation: Any, owner: str) -> InjectionError:
         shown = (
@@ -481,6 +511,10 @@ class Endpoint:
         """The free parameters read from the request (rebuilt if overrides changed)."""
         if self._generation != self._current_generation():
             self.refresh(if_stale=True)
+        if self.container._local_layers:  # a local override exists, maybe in this context
+            layer = self.container._local_layer()
+            if layer is not None:
+                return self._layer_fields(layer)
         return self._fields
 
     def read(self, *sources: tuple[str, Mapping[str, Any]]) -> dict[str, Any]:
