@@ -43,12 +43,14 @@ def unwrap_alias(annotation: Any) -> Any:
     seen: list[Any] = []
     while True:
         origin = get_origin(annotation)
-        if isinstance(annotation, _ALIAS_TYPES):
-            seen.append(annotation)
-            annotation = _value(annotation)
-        elif isinstance(origin, _ALIAS_TYPES):  # ``Alias[int]`` of a generic alias
+        # ``Alias[int]`` of a generic alias first: on Python 3.10 it passes for an
+        # instance of its origin's class (``types.GenericAlias`` forwards ``__class__``).
+        if isinstance(origin, _ALIAS_TYPES):
             seen.append(origin)
             annotation = _substitute(origin, get_args(annotation))
+        elif isinstance(annotation, _ALIAS_TYPES):
+            seen.append(annotation)
+            annotation = _value(annotation)
         elif origin is Annotated:
             base, *metadata = get_args(annotation)
             inner = unwrap_alias(base)
