@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 
+from ._exceptions import InjectionError
 from ._finalize import Finalizer, aclose_all, close_all
 from ._introspect import MISSING
 
@@ -107,6 +108,17 @@ class AppState:
             raise error
 
     def close(self) -> None:
+        with self._guard:
+            owners = [owner for _, is_async, owner in self.finalizers if is_async]
+        if owners:
+            # Refuse before taking anything, so that aclose() can still run every teardown.
+            raise InjectionError(
+                f"close() cannot run the teardown of the async provider "
+                f"{', '.join(owner.label for owner in owners)}; nothing was closed.",
+                path=owners[0].chain(),
+                hint="close the container with `await container.aclose()` "
+                "(or `async with container:`).",
+            )
         error = close_all(self._take(), None)
         if error is not None:
             raise error
