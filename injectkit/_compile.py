@@ -26,11 +26,12 @@ from ._app import AppState
 from ._background import BackgroundTasks
 from ._binding import NO_EXTRA, Binder, accepted_names, positional_names
 from ._exceptions import InjectionError, UnresolvableDependencyError
-from ._finalize import aclose_all, close_all
+from ._finalize import close_all
 from ._graph import Graph, Input, Node
 from ._introspect import MISSING, CallKind, Parameter
 from ._request import BARE_SYNC, META, RequestScope
 from ._scope import Scope
+from ._shield import aclose_shielded
 
 if TYPE_CHECKING:
     from ._container import Container
@@ -267,7 +268,8 @@ def compile_plan(
         "app": app,
         "app_get": app.values.get,
         "app_remember": app.remember,
-        "close_stack": close_all if sync else aclose_all,
+        # A function scope's finalizers get the request scope's shield (see _shield).
+        "close_stack": close_all if sync else aclose_shielded,
         "gather": _gather,
         "META": META,
         "BARE_SYNC": BARE_SYNC,

@@ -474,6 +474,7 @@ class Container:
             overrides=self._effective_overrides(layer),
             read=functools.partial(self._read, fallback=fallback),
             interned=self._interned,
+            interning=self._lock,
         )
 
     def _resolver_signature(self, tp: Any) -> Signature:
@@ -545,24 +546,32 @@ class Container:
         *,
         strict: bool = False,
     ) -> Plan:
-        """Phases 2 and 3 for one plan (reusing the graph validate() just built, if any)."""
-        validated = self._validated.pop(key, None) if layer is None else None
-        if validated is not None and validated[0] == self._generation:
-            graph = validated[1]
-        else:
-            graph = self._solve(
-                root, sync=sync, context_types=context_types, layer=layer, strict=strict
+        """Phases 2 and 3 for one plan (reusing the graph validate() just built, if any).
+
+        Only a cache miss gets here, so the lock costs a warm container nothing; under it,
+        threads that miss the same plan at once get the one the first of them compiled.
+        """
+        with self._lock:
+            plan = plans.get(key)
+            if plan is not None:
+                return plan
+            validated = self._validated.pop(key, None) if layer is None else None
+            if validated is not None and validated[0] == self._generation:
+                graph = validated[1]
+            else:
+                graph = self._solve(
+                    root, sync=sync, context_types=context_types, layer=layer, strict=strict
+                )
+            if strict:  # a resolver
+                _refuse_function_finalizers(graph)
+            plan = plans[key] = compile_plan(
+                graph,
+                container=self,
+                app=self._app,
+                sync=sync,
+                concurrent=self.concurrent,
+                baseline=None if strict else self._baseline(root, sync, context_types, layer),
             )
-        if strict:  # a resolver
-            _refuse_function_finalizers(graph)
-        plan = plans[key] = compile_plan(
-            graph,
-            container=self,
-            app=self._app,
-            sync=sync,
-            concurrent=self.concurrent,
-            baseline=None if strict else self._baseline(root, sync, context_types, layer),
-        )
         return plan
 
     def _baseline(
@@ -579,6 +588,7 @@ class Container:
             overrides={},
             read=functools.partial(self._read, fallback=self._namespace(root.call)),
             interned=self._interned,
+            interning=self._lock,
         )
         graph, _ = builder.build(root, context_types=context_types, sync=sync)
         return graph

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import inspect
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,11 +195,13 @@ class GraphBuilder:
         overrides: Mapping[Any, Any],
         read: Callable[[Callable[..., Any]], Signature],
         interned: dict[tuple[Any, ...], CacheKey],
+        interning: AbstractContextManager[Any],
     ) -> None:
         self._registry = registry
         self._overrides = overrides
         self._read = read
         self._interned = interned
+        self._interning = interning  # held while a missing key is added to ``interned``
         self._done: dict[Hashable, Node] = {}
 
     # The one public entry point.
@@ -535,7 +538,12 @@ class GraphBuilder:
             signature = tuple(parts)
             key = self._interned.get(signature)
             if key is None:
-                key = self._interned[signature] = CacheKey(node.label)
+                # Threads building their first graphs at once must agree on each key, or
+                # each gets its own and an app singleton is built once per key.
+                with self._interning:
+                    key = self._interned.get(signature)
+                    if key is None:
+                        key = self._interned[signature] = CacheKey(node.label)
             node.key = key
 
 

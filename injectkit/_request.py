@@ -20,9 +20,9 @@ import anyio.to_thread
 
 from ._background import BackgroundTask, BackgroundTasks, is_async_task
 from ._exceptions import InjectionError
-from ._finalize import Finalizer, aclose_all, close_all
+from ._finalize import Finalizer, close_all
 from ._introspect import MISSING
-from ._shield import shield_needed
+from ._shield import aclose_shielded
 
 if TYPE_CHECKING:
     from ._container import Container
@@ -211,17 +211,8 @@ class RequestScope:
                         exc = cancelled
                 else:
                     self._drop_tasks(exc)
-            finalizers = self._finalizers
-            if finalizers:
-                for _, is_async, _ in finalizers:
-                    if is_async:
-                        break
-                else:  # sync finalizers have no await a cancellation could hit
-                    return close_all(finalizers, exc)
-                if shield_needed():
-                    with anyio.CancelScope(shield=True):
-                        return await aclose_all(finalizers, exc)
-                return await aclose_all(finalizers, exc)
+            if self._finalizers:
+                return await aclose_shielded(self._finalizers, exc)
             return exc
         finally:
             self._release()

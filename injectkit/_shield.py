@@ -1,4 +1,5 @@
-"""Whether finalizers need a shield: could a cancel scope reach the running task?
+"""Shielding finalizers: whether a cancel scope could reach the running task, and closing
+a finalizer stack under a shield when it could.
 
 Async finalizers run inside ``anyio.CancelScope(shield=True)`` so a cancellation cannot
 cut them short.  Entering and leaving that scope costs more, on asyncio, than a whole
@@ -18,7 +19,11 @@ from collections.abc import Callable
 from typing import Any
 from weakref import ref
 
-__all__ = ["shield_needed"]
+import anyio
+
+from ._finalize import Finalizer, aclose_all, close_all
+
+__all__ = ["aclose_shielded", "shield_needed"]
 
 
 def _always() -> bool:
@@ -57,3 +62,19 @@ def _asyncio_check() -> Callable[[], bool]:
 
 
 shield_needed: Callable[[], bool] = _asyncio_check()
+
+
+async def aclose_shielded(
+    entries: list[Finalizer], exc: BaseException | None
+) -> BaseException | None:
+    """``aclose_all``, shielded from cancellation: a cancelled call (a deadline, a client
+    gone) would otherwise cut an async finalizer short at its first ``await``."""
+    for _, is_async, _ in entries:
+        if is_async:
+            break
+    else:  # sync finalizers have no await a cancellation could hit
+        return close_all(entries, exc)
+    if shield_needed():
+        with anyio.CancelScope(shield=True):
+            return await aclose_all(entries, exc)
+    return await aclose_all(entries, exc)
