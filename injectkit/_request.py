@@ -4,6 +4,9 @@ Closing it after a successful call runs the background tasks first (in the order
 then the request finalizers (newest first), so a task may still use a request resource.
 If the call raised, the tasks are dropped and the exception is thrown into the finalizers.
 Finalizers always run, shielded from cancellation (see _shield for when no shield is needed).
+While they run the scope is closing and takes no new joiner.  A task's own exception,
+``BaseException``s included, is that task's failure: only a real cancellation of the scope
+or the process stopping skips the remaining tasks.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import anyio
 import anyio.to_thread
 
 from ._background import BackgroundTask, BackgroundTasks, is_async_task
+from ._cancelled import being_cancelled
 from ._exceptions import InjectionError
 from ._finalize import Finalizer, close_all
 from ._introspect import MISSING
@@ -33,7 +37,7 @@ logger = logging.getLogger("injectkit")
 
 T = TypeVar("T")
 
-_NEW, _OPEN, _CLOSED = 0, 1, 2
+_NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
 _NO_CONTEXT: frozenset[Any] = frozenset()
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
@@ -59,6 +63,21 @@ META = _Sentinel("request")
 BARE_SYNC = _Sentinel("bare sync request")
 ENDED = _Sentinel("ended request")
 RequestState = dict[object, Any]
+
+
+def _ends_the_request(error: BaseException, *, asynchronous: bool) -> bool:
+    """Whether what a background task raised ends the request (the remaining tasks are
+    skipped) rather than being that task's own failure (logged; the others run).
+
+    The process stopping (``KeyboardInterrupt``, ``SystemExit``) ends it, and so does a
+    cancellation of the scope the tasks run in.  A cancellation exception that the task
+    raised while nothing cancelled it (a stray ``CancelledError``) is the task's failure.
+    """
+    if isinstance(error, Exception):
+        return False
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        return True
+    return asynchronous and being_cancelled()
 
 
 class RequestScope:
@@ -139,6 +158,17 @@ class RequestScope:
         self._is_async = is_async
         self._token = self._container._scope_var.set(self._values)
 
+    def _closing(self) -> None:
+        """From here on the scope takes no new joiner (its finalizers are running).
+
+        An injected call that starts now (from a finalizer, or a task a finalizer
+        started) opens a request of its own, as after the scope has closed: joining would
+        put its generators on a stack already closed, or close them while it runs.
+        Background tasks ran before this, so a task may still join and use the request.
+        """
+        self._state = _CLOSING
+        self._values[META] = ENDED
+
     def _release(self) -> None:
         self._state = _CLOSED
         values = self._values
@@ -205,13 +235,16 @@ class RequestScope:
                                     await anyio.to_thread.run_sync(
                                         functools.partial(func, *args, **kwargs)
                                     )
-                            except Exception as error:
+                            except BaseException as error:
+                                if _ends_the_request(error, asynchronous=True):
+                                    raise
                                 self._task_failed(func, args, kwargs, error)
                     except BaseException as cancelled:  # cancellation: finalizers still run
                         exc = cancelled
                 else:
                     self._drop_tasks(exc)
             if self._finalizers:
+                self._closing()
                 return await aclose_shielded(self._finalizers, exc)
             return exc
         finally:
@@ -222,10 +255,14 @@ class RequestScope:
         try:
             if self._tasks:
                 if exc is None:
-                    self._run_tasks()
+                    try:
+                        self._run_tasks()
+                    except BaseException as stopping:  # KeyboardInterrupt: finalizers still run
+                        exc = stopping
                 else:
                     self._drop_tasks(exc)
             if self._finalizers:
+                self._closing()
                 exc = close_all(self._finalizers, exc)
             return exc
         finally:
@@ -253,7 +290,9 @@ class RequestScope:
                     anyio.run(functools.partial(func, *args, **kwargs))
                 else:
                     func(*args, **kwargs)
-            except Exception as error:
+            except BaseException as error:
+                if _ends_the_request(error, asynchronous=False):
+                    raise
                 self._task_failed(func, args, kwargs, error)
 
     def _task_failed(
@@ -261,7 +300,7 @@ class RequestScope:
         func: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        error: Exception,
+        error: BaseException,
     ) -> None:
         task = BackgroundTask(func, args, kwargs)
         logger.error("background task %s failed", task.name, exc_info=error)
@@ -275,6 +314,12 @@ class RequestScope:
     # -- calling and resolving -------------------------------------------------------------
 
     def _check_open(self) -> None:
+        if self._state == _CLOSING:
+            raise InjectionError(
+                "This request scope is closing (its finalizers are running); it takes no new call.",
+                hint="call it before the scope closes, or open a new scope with "
+                "container.request().",
+            )
         if self._state != _OPEN:
             raise InjectionError(
                 "This request scope is not open.",
@@ -309,6 +354,6 @@ class RequestScope:
         return result
 
     def __repr__(self) -> str:
-        state = ("new", "open", "closed")[self._state]
+        state = ("new", "open", "closing", "closed")[self._state]
         values = sum(value is not MISSING for value in self._values.values()) - 1
         return f"<RequestScope {state} values={values}>"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, Any
 
 import anyio
 import pytest
 
-from injectkit import Container, Depends
+from injectkit import Container, Depends, InjectionError
 
 
 class Singleton:
@@ -160,3 +160,270 @@ async def test_deadline_during_function_scoped_cleanup_does_not_cut_it_short(
     with anyio.move_on_after(0.05):
         await handler()
     assert events == ["cleaned up"]
+
+
+# -- a task's own BaseException is that task's failure; a real cancellation still cancels ----
+
+
+class Stray(BaseException):
+    """Neither an Exception nor a cancellation: still only the task's own failure."""
+
+
+async def _escaped_cancellation() -> None:
+    """Raise the backend's cancellation exception with nothing cancelling the caller: one
+    that escaped the task's own (already finished) cancel scope."""
+    escaped: BaseException | None = None
+    with anyio.CancelScope() as own:
+        own.cancel()
+        try:
+            await anyio.sleep(1)
+        except anyio.get_cancelled_exc_class() as cancelled:
+            escaped = cancelled
+    assert escaped is not None
+    raise escaped
+
+
+async def _raised_cancelled_error() -> None:
+    import asyncio
+
+    raise asyncio.CancelledError  # a library giving up, not a cancellation of the caller
+
+
+async def _raised_stray() -> None:
+    raise Stray
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "stray",
+    [_escaped_cancellation, _raised_cancelled_error, _raised_stray],
+    ids=["escaped cancellation", "CancelledError raised", "other BaseException"],
+)
+async def test_task_raising_a_stray_base_exception_is_logged_and_the_next_task_runs(
+    anyio_backend: str,
+    stray: Callable[[], Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A task that raises a cancellation (or other BaseException) nobody caused only fails."""
+    reported: list[BaseException] = []
+    c = Container(on_task_error=lambda error, task: reported.append(error))
+    ran: list[str] = []
+
+    async def next_task() -> None:
+        ran.append("next task")
+
+    with anyio.fail_after(5):  # inside a cancel scope that is not cancelled
+        async with c.request() as scope:
+            scope.background_tasks.add_task(stray)
+            scope.background_tasks.add_task(next_task)
+    assert ran == ["next task"]
+    assert len(reported) == 1 and not isinstance(reported[0], Exception)
+    assert f"background task {stray.__name__} failed" in caplog.text
+
+
+def test_sync_task_raising_a_base_exception_is_logged_and_the_next_task_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """In a sync scope too, a task's BaseException is logged and the next task runs."""
+    c = Container()
+    ran: list[str] = []
+
+    def stray() -> None:
+        raise Stray
+
+    with c.request() as scope:
+        scope.background_tasks.add_task(stray)
+        scope.background_tasks.add_task(ran.append, "next task")
+    assert ran == ["next task"]
+    assert "background task" in caplog.text and "stray failed" in caplog.text
+
+
+def test_keyboard_interrupt_in_a_sync_task_stops_the_tasks_but_finalizers_run() -> None:
+    """KeyboardInterrupt from a task ends the request: later tasks skipped, finalizers run."""
+    c = Container()
+    events: list[str] = []
+
+    class Session:
+        pass
+
+    @c.provider
+    def session() -> Iterator[Session]:
+        try:
+            yield Session()
+        finally:
+            events.append("session closed")
+
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), c.request() as scope:
+        scope.resolve_sync(Session)
+        scope.background_tasks.add_task(interrupt)
+        scope.background_tasks.add_task(events.append, "next task")
+    assert events == ["session closed"]
+
+
+@pytest.mark.anyio
+async def test_cancelling_the_scope_while_a_task_runs_still_cancels(anyio_backend: str) -> None:
+    """A real cancellation during a task skips the remaining tasks, runs finalizers, cancels."""
+    c = Container()
+    events: list[str] = []
+
+    class Session:
+        pass
+
+    @c.provider
+    async def session() -> AsyncIterator[Session]:
+        try:
+            yield Session()
+        finally:
+            await anyio.sleep(0)  # shielded: the cleanup outlives the cancellation
+            events.append("session closed")
+
+    async def waits() -> None:
+        try:
+            await anyio.sleep_forever()
+        finally:
+            events.append("task cancelled")
+
+    async def next_task() -> None:
+        events.append("next task")  # pragma: no cover - must not run
+
+    with anyio.fail_after(5), anyio.move_on_after(0.05) as deadline:
+        async with c.request() as scope:
+            await scope.resolve(Session)
+            scope.background_tasks.add_task(waits)
+            scope.background_tasks.add_task(next_task)
+        events.append("after the request")  # pragma: no cover - the cancellation skips it
+    assert deadline.cancelled_caught
+    assert events == ["task cancelled", "session closed"]
+
+
+def test_asyncio_task_cancel_during_a_background_task_still_cancels() -> None:
+    """asyncio's own Task.cancel() (no anyio scope involved) still cancels the request."""
+    import asyncio
+
+    async def main() -> list[str]:
+        c = Container()
+        events: list[str] = []
+        started = asyncio.Event()
+
+        async def waits() -> None:
+            started.set()
+            await asyncio.sleep(10)
+
+        async def next_task() -> None:
+            events.append("next task")  # pragma: no cover - must not run
+
+        async def request() -> None:
+            async with c.request() as scope:
+                scope.background_tasks.add_task(waits)
+                scope.background_tasks.add_task(next_task)
+
+        running = asyncio.ensure_future(request())
+        await started.wait()
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        return events
+
+    assert asyncio.run(main()) == []
+
+
+# -- a request that is closing takes no new joiner ---------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("slow_start", [False, True], ids=["ready at once", "awaits first"])
+async def test_call_arriving_while_a_request_closes_gets_a_request_of_its_own(
+    anyio_backend: str, slow_start: bool
+) -> None:
+    """A fire-and-forget call started during a finalizer's await has its provider closed
+    when that call ends: not early by the closing request, not late by the garbage collector."""
+    c = Container()
+    events: list[str] = []
+
+    async def late_resource() -> AsyncIterator[str]:
+        if slow_start:
+            await anyio.sleep(0.01)  # still starting when the closing request is done
+        try:
+            yield "late"
+        except GeneratorExit:  # pragma: no cover - only the garbage collector throws this
+            events.append("late resource collected")
+            raise
+        events.append("late resource closed")
+
+    @c.inject
+    async def late_call(r: Annotated[str, Depends(late_resource)]) -> None:
+        await anyio.sleep(0.02)
+        events.append("late call done")
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+
+            async def resource() -> AsyncIterator[str]:
+                yield "r"
+                tg.start_soon(late_call)  # fire and forget, in the closing request's context
+                await anyio.sleep(0)  # the late call starts here
+                events.append("resource closed")
+
+            @c.inject
+            async def handler(r: Annotated[str, Depends(resource)]) -> str:
+                return r
+
+            assert await handler() == "r"
+    assert events == ["resource closed", "late call done", "late resource closed"]
+
+
+def test_call_on_a_closing_scope_is_an_injection_error() -> None:
+    """scope.call_sync from one of the scope's own finalizers says the scope is closing."""
+    c = Container()
+    seen: list[str] = []
+    opened: list[Any] = []
+
+    class Session:
+        pass
+
+    @c.provider
+    def session() -> Iterator[Session]:
+        yield Session()
+        try:
+            opened[0].call_sync(lambda: None)
+        except InjectionError as error:
+            seen.append(str(error))
+
+    with c.request() as scope:
+        opened.append(scope)
+        scope.resolve_sync(Session)
+    assert len(seen) == 1 and "closing" in seen[0] and "container.request()" in seen[0]
+
+
+def test_injected_call_from_a_finalizer_closes_its_own_providers() -> None:
+    """An injected call made by a finalizer runs in its own request, closed when it returns."""
+    c = Container()
+    events: list[str] = []
+
+    class Audit:
+        pass
+
+    class Session:
+        pass
+
+    @c.provider
+    def audit() -> Iterator[Audit]:
+        yield Audit()
+        events.append("audit closed")
+
+    @c.inject
+    def write_audit(a: Audit) -> None:
+        events.append("audit written")
+
+    @c.provider
+    def session() -> Iterator[Session]:
+        yield Session()
+        write_audit()
+        events.append("session closed")
+
+    with c.request() as scope:
+        scope.resolve_sync(Session)
+    assert events == ["audit written", "audit closed", "session closed"]
