@@ -21,7 +21,7 @@ from weakref import ref
 
 import anyio
 
-from ._finalize import Finalizer, aclose_all, close_all
+from ._finalize import Finalizer, aclose_all
 
 __all__ = ["aclose_shielded", "shield_needed"]
 
@@ -67,13 +67,8 @@ shield_needed: Callable[[], bool] = _asyncio_check()
 async def aclose_shielded(
     entries: list[Finalizer], exc: BaseException | None
 ) -> BaseException | None:
-    """``aclose_all``, shielded from cancellation: a cancelled call (a deadline, a client
-    gone) would otherwise cut an async finalizer short at its first ``await``."""
-    for _, is_async, _ in entries:
-        if is_async:
-            break
-    else:  # sync finalizers have no await a cancellation could hit
-        return close_all(entries, exc)
+    """``aclose_all`` under a shield where one is needed: a cancelled call (a deadline, a
+    client gone) would otherwise cut an async finalizer short at its first ``await``."""
     if shield_needed():
         with anyio.CancelScope(shield=True):
             return await aclose_all(entries, exc)
