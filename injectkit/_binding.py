@@ -19,10 +19,10 @@ from ._exceptions import InjectionError
 from ._graph import Graph, Node
 from ._scope import Scope
 
-__all__ = ["NO_EXTRA", "Binder", "accepted_names", "plan_free_inputs", "positional_names"]
+__all__ = ["NO_EXTRA", "Binder", "accepted_names", "positional_names"]
 
 
-def plan_free_inputs(graph: Graph, nodes: Iterable[Node]) -> list[tuple[Node, Any, Any]]:
+def _plan_free_inputs(graph: Graph, nodes: Iterable[Node]) -> list[tuple[Node, Any, Any]]:
     """The free inputs a call fills: those of ``nodes`` not built once for the app."""
     return [
         (node, param, source)
@@ -35,7 +35,7 @@ def plan_free_inputs(graph: Graph, nodes: Iterable[Node]) -> list[tuple[Node, An
 
 def accepted_names(graph: Graph, nodes: Iterable[Node]) -> frozenset[str]:
     """The keywords a call of ``graph`` may pass: its free parameters' names."""
-    return frozenset(source.name for _, _, source in plan_free_inputs(graph, nodes))
+    return frozenset(source.name for _, _, source in _plan_free_inputs(graph, nodes))
 
 
 def positional_names(graph: Graph) -> tuple[str, ...]:
