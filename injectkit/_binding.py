@@ -121,8 +121,7 @@ class Binder:
                 f"{root} takes {count} positional argument(s) that are not injected "
                 f"({', '.join(self.positional) or 'none'}), but {len(args)} were given.",
                 path=(root,),
-                hint="pass the other values by keyword; injected parameters cannot be "
-                "passed by the caller (override their dependency instead).",
+                hint=self._positional_hint(len(args)),
             )
         bound = dict(zip(self.positional, args, strict=False))
         twice = bound.keys() & kwargs.keys()
@@ -133,6 +132,28 @@ class Binder:
             )
         bound.update(kwargs)
         return bound, args[count:]
+
+    def _positional_hint(self, given: int) -> str:
+        """The fix for too many positional values: where a plain call would put them."""
+        spots = [param for param, _ in self.graph.root.inputs if not param.keyword_only]
+        injected = [
+            param.name
+            for param, source in self.graph.root.inputs
+            if param in spots[:given] and source.kind != "free"
+        ]
+        # A value for an injected parameter that a dependency's free parameter shares the
+        # name of was most likely meant for that one: it goes by keyword.
+        if injected and not self.accepted.intersection(injected):
+            return (
+                f"leave out the value(s) for {', '.join(injected)}: injected parameters "
+                "cannot be passed by the caller (override their dependency instead)."
+            )
+        by_name = sorted(self.accepted.difference(self.positional))
+        if by_name:
+            return (
+                f"pass the other values by keyword; the names that take one: {', '.join(by_name)}."
+            )
+        return "leave out the extra value(s): no other parameter of its graph takes one."
 
     def _allowed(self) -> str:
         """The sentence that says what a call may pass."""

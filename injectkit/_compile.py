@@ -3,8 +3,10 @@
 The generated function does, per call, only what hand-written wiring would: call each
 provider with positional arguments held in locals, plus the bookkeeping the semantics
 need (request cache, finalizer stack, BackgroundTasks).  Its source is built from node
-*positions* only (``v3 = c3(v1, v2)``): callables, keys and parameter names reach it as
-constants in its namespace, so no user text is ever compiled.  ``Plan.source`` shows it.
+*positions* only (``v3 = c3(v1, v2)``): callables, keys and free parameters' names reach it
+as constants in its namespace.  The only user text compiled is a keyword-only parameter's
+name (``c3(v1, name=v2)``), checked when its signature was read to be one that a keyword
+argument can spell.  ``Plan.source`` shows it.
 
 Two bodies are generated: *fresh*, for a request scope that has no cached values yet (the
 common case: a scope opened for this call, or by an adapter), which skips every cache
@@ -27,7 +29,7 @@ from ._background import BackgroundTasks
 from ._binding import NO_EXTRA, Binder, accepted_names, positional_names
 from ._exceptions import InjectionError, UnresolvableDependencyError
 from ._finalize import close_all
-from ._graph import Graph, Input, Node
+from ._graph import Graph, Input, Node, looks_like_a_service, unregistered
 from ._introspect import MISSING, CallKind, Parameter
 from ._request import BARE_SYNC, META, RequestScope
 from ._scope import Scope
@@ -82,14 +84,17 @@ class Plan:
 
 
 def _missing_free(node: Node, param: Parameter) -> UnresolvableDependencyError:
+    if looks_like_a_service(param.annotation):
+        # The handler's own ``mailer: Mailer``: most likely a provider never registered.
+        return unregistered(node, param, at_call=True)
     what = param.describe()
     return UnresolvableDependencyError(
         f"Missing value for parameter {what!r} of {node.label}: it is not injected, "
         "the call did not pass it, and it has no default.",
         path=node.chain(),
         requested=what,
-        hint=f"pass {param.name}=... to the call, give the parameter a default, register "
-        "its type, or mark it with Depends(...).",
+        hint=f"pass {param.name}=... to the call, give the parameter a default, "
+        "or mark it with Depends(...).",
     )
 
 
@@ -598,7 +603,9 @@ def _arguments_source(
     keywords: list[str] = []
     for position, (param, source) in enumerate(node.inputs):
         expr = f"v{source.node.index}" if source.node else leaf[node.index, position]
-        # Parameter names were checked to be identifiers when the signature was read.
+        # The one piece of user text in the source: a keyword-only parameter's name, which
+        # reading the signature checked can be written as a keyword argument (an
+        # identifier, not a keyword, not __debug__, unchanged by NFKC normalisation).
         if param.keyword_only:
             keywords.append(f"{param.name}={expr}")
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,6 +42,7 @@ from ._introspect import (
 from ._render import GraphView
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._scope import Scope, parse_scope
+from ._wording import exception_text, safe_repr
 
 __all__ = ["Container", "default_container", "inject"]
 
@@ -132,6 +134,7 @@ class Container:
         self._interned: dict[tuple[Any, ...], CacheKey] = {}
         self._plans: dict[Any, Plan] = {}
         self._validated: dict[Any, tuple[int, Graph]] = {}  # graphs validate() built
+        self._names: Counter[str] | None = None  # providers per name, for error labels
         self._generation = 0
         self._lock = threading.RLock()
         self._app = AppState()
@@ -176,17 +179,17 @@ class Container:
         target = provides if provider is None else unwrap_injected(provider)
         if not callable(target):
             raise InjectionError(
-                f"{where}: the provider {target!r} is not callable.",
+                f"{where}: the provider {safe_repr(target)} is not callable.",
                 hint="pass a class, a function or a generator function; to register a "
                 "ready-made value use `lambda: value` with scope='app'.",
             )
         try:
             hash(provides)
-        except TypeError:
+        except Exception as exc:
             raise InjectionError(
-                f"{where}: {provides!r} cannot be used as a key.",
+                f"{where}: {safe_repr(provides)} cannot be used as a key ({exception_text(exc)}).",
                 hint="register a class or a NewType.",
-            ) from None
+            ) from exc
         self._remember_namespace(target, caller_locals(1))
         self._registry[provides] = Registration(provides, target, parsed, offload)
         self._changed()
@@ -240,14 +243,14 @@ class Container:
         original = unwrap_injected(func)
         if not callable(original):
             raise InjectionError(
-                f"inject() needs a function, got {original!r}.",
+                f"inject() needs a function, got {safe_repr(original)}.",
                 hint="decorate a def or async def with @container.inject.",
             )
         self._remember_namespace(original, caller_locals(depth))
         kind = call_kind(original)
         if kind.has_finalizer:
             raise InjectionError(
-                f"{describe(original)} is a {kind.value} function; inject takes functions "
+                f"{describe(original)} is {kind.with_article} function; inject takes functions "
                 "and async functions.",
                 path=(describe(original),),
                 hint="use it as a provider (Depends or @container.provider) instead.",
@@ -370,11 +373,12 @@ class Container:
         target = _target(target)
         try:
             hash(target)
-        except TypeError:
+        except Exception as exc:
             raise InjectionError(
-                f"override(): {target!r} cannot be overridden: it is not hashable.",
+                f"override(): {safe_repr(target)} cannot be overridden: it is not hashable "
+                f"({exception_text(exc)}).",
                 hint="override a registered type or the callable used in Depends(...).",
-            ) from None
+            ) from exc
         if local:
             token = self._local_overrides.set(
                 _Layer(self._local_overrides.get(), target, replacement)
@@ -419,6 +423,7 @@ class Container:
 
     def _changed(self) -> None:
         self._generation += 1
+        self._names = None
         self._plans = {}
         self._validated = {}  # graphs of the previous registrations are of no use
         self._empty_slots()
@@ -475,7 +480,18 @@ class Container:
             read=functools.partial(self._read, fallback=fallback),
             interned=self._interned,
             interning=self._lock,
+            provider_names=self._provider_names,
         )
+
+    def _provider_names(self) -> Counter[str]:
+        """How many registrations each provider name has (a name shared gets its type in
+        error chains); counted when a graph first needs it after a change."""
+        names = self._names
+        if names is None:
+            names = self._names = Counter(
+                describe(registration.provider) for registration in self._registry.values()
+            )
+        return names
 
     def _resolver_signature(self, tp: Any) -> Signature:
         signature = self._resolvers.get(tp)
@@ -529,7 +545,16 @@ class Container:
         layer = self._local_overrides.get()
         plans = self._plans if layer is None else self._layer_plans(layer)
         key = ("resolve", tp, sync, context_types)
-        plan = plans.get(key)
+        try:
+            plan = plans.get(key)
+        except Exception as exc:  # resolve([1]): not a type, and not hashable
+            raise InjectionError(
+                f"resolve({type_name(tp)}): {type_name(tp)} is not a type, so nothing can "
+                f"be registered for it ({exception_text(exc)}).",
+                path=(f"resolve({type_name(tp)})",),
+                requested=type_name(tp),
+                hint="resolve a registered class (or NewType), e.g. resolve(Session).",
+            ) from exc
         if plan is None:
             root = self._resolver_signature(tp)
             plan = self._new_plan(plans, key, root, sync, context_types, layer, strict=True)
@@ -619,13 +644,27 @@ class Container:
             sync = not call_kind(original).is_async
         return self._plan(original, sync, _NO_CONTEXT).source
 
-    def validate(self, *funcs: Callable[..., Any], context_types: Iterable[Any] = ()) -> None:
+    def validate(
+        self,
+        *funcs: Callable[..., Any],
+        context_types: Iterable[Any] = (),
+        strict: bool = False,
+        passed: Iterable[str] = (),
+    ) -> None:
         """Check every registration and the given (or every injected) function.
 
         Raises one :class:`InjectionError` listing every problem found (its class is the
         most specific one they share); returns None when all is well.  Nothing is called.
+
+        ``strict=True`` is for functions that no caller passes services to (a framework
+        calls them): a parameter of the function itself annotated with a class that
+        nothing provides (``mailer: Mailer``) is then an UnresolvableDependencyError, as
+        it always is for a provider's parameter, instead of a value the call must pass.
+        ``passed`` names parameters that the caller does pass (exempt from ``strict``).
+        Plain values (``str``, ``int``...) stay free parameters either way.
         """
         contexts = frozenset(context_types)
+        passed_names = frozenset(passed)
         layer = self._local_overrides.get()
         errors: list[InjectionError] = []
         targets = [unwrap_injected(f) for f in funcs] if funcs else list(self._injected)
@@ -635,7 +674,11 @@ class Container:
                 root = self._read(func)
                 sync = not root.kind.is_async
                 graph, found = self._builder(layer, root).build(
-                    root, context_types=contexts, sync=sync
+                    root,
+                    context_types=contexts,
+                    sync=sync,
+                    strict_root=strict,
+                    passed=passed_names,
                 )
                 errors.extend(found)
                 if not found:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
+from ._wording import shortened
+
 __all__ = [
     "CircularDependencyError",
     "InjectionError",
@@ -29,8 +31,9 @@ __all__ = [
 class InjectionError(Exception):
     """A dependency graph, a registration or an injected call is wrong.
 
-    ``path`` is the chain of callables from the injected function to the problem,
-    ``requested`` what could not be provided (if anything), ``hint`` what to do about it.
+    ``path`` is the chain of callables from the injected function to the problem (all of
+    it; the message shortens a long one), ``requested`` what could not be provided (if
+    anything), ``hint`` what to do about it.
     ``errors`` holds every problem when :meth:`Container.validate` found several.
     """
 
@@ -55,10 +58,28 @@ class InjectionError(Exception):
         self.errors: tuple[InjectionError, ...] = tuple(errors) or (self,)
         super().__init__(self._render())
 
+    def along(self, chain: Sequence[str]) -> InjectionError:
+        """This error, with ``chain`` (how the root reaches it) put before its path.
+
+        For an error raised where the chain was not known, such as reading a provider's
+        signature; the original's ``__cause__`` is kept.
+        """
+        error = type(self)(
+            self.message,
+            path=(*chain, *self.path),
+            requested=self.requested,
+            scope=self.scope,
+            hint=self.hint,
+            key=self.key,
+        )
+        error.__cause__ = self.__cause__
+        error.__suppress_context__ = True  # the copy replaces this error, not follows it
+        return error
+
     def _render(self) -> str:
         lines = [self.message]
         if self.path:
-            lines.append(f"  chain: {' -> '.join(self.path)}")
+            lines.append(f"  chain: {' -> '.join(shortened(self.path))}")
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)

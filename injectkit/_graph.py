@@ -10,6 +10,7 @@ violations, async providers under a sync call, missing providers.  The result is
 from __future__ import annotations
 
 import builtins
+import enum
 import inspect
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -35,8 +36,17 @@ from ._introspect import (
     unwrap_injected,
 )
 from ._scope import Scope, lifetime
+from ._wording import exception_text, safe_repr, shortened
 
-__all__ = ["Graph", "GraphBuilder", "Input", "Node", "Registration"]
+__all__ = [
+    "Graph",
+    "GraphBuilder",
+    "Input",
+    "Node",
+    "Registration",
+    "looks_like_a_service",
+    "unregistered",
+]
 
 
 @dataclass(eq=False)
@@ -175,12 +185,18 @@ class CacheKey:
 _PLAIN_VALUE_MODULES = frozenset({"builtins", "datetime", "decimal", "uuid", "pathlib", "enum"})
 
 
-def _looks_like_a_service(annotation: Any) -> bool:
-    """A sub-dependency's free parameter of a class like ``Session`` is a missing provider."""
+def looks_like_a_service(annotation: Any) -> bool:
+    """Whether a parameter's class is a service (``Session``), not a plain value.
+
+    A sub-dependency's parameter of such a class is a missing provider, since no call
+    passes one; plain values (``str``, ``int``, an ``Enum``, ``datetime``...) are what a
+    call (or an adapter, from a query string) passes.
+    """
     return (
-        isinstance(annotation, type)
+        annotation is not MISSING
+        and isinstance(annotation, type)
         and annotation.__module__ not in _PLAIN_VALUE_MODULES
-        and not issubclass(annotation, (str, int, float, bytes))
+        and not issubclass(annotation, (str, int, float, bytes, enum.Enum))
         and annotation is not getattr(builtins, annotation.__name__, None)
     )
 
@@ -196,13 +212,18 @@ class GraphBuilder:
         read: Callable[[Callable[..., Any]], Signature],
         interned: dict[tuple[Any, ...], CacheKey],
         interning: AbstractContextManager[Any],
+        provider_names: Callable[[], Mapping[str, int]] = lambda: {},
     ) -> None:
         self._registry = registry
         self._overrides = overrides
         self._read = read
         self._interned = interned
         self._interning = interning  # held while a missing key is added to ``interned``
+        self._provider_names = provider_names
         self._done: dict[Hashable, Node] = {}
+        self._strict_root = False
+        self._passed: frozenset[str] = frozenset()
+        self._strict_free = False
 
     # The one public entry point.
     def build(
@@ -212,7 +233,20 @@ class GraphBuilder:
         context_types: frozenset[Any],
         sync: bool,
         strict_free: bool = False,
+        strict_root: bool = False,
+        passed: frozenset[str] = frozenset(),
     ) -> tuple[Graph, list[InjectionError]]:
+        """The graph of ``root`` and every problem found in it.
+
+        ``strict_free``: no call passes values (``resolve``, registrations checked on
+        their own), so every free parameter without a default is an error.
+        ``strict_root``: the root's own parameters annotated with a class (a service, not
+        a plain value like ``str``) must be provided too, as a provider's are, unless
+        named in ``passed`` (validate(strict=True) for handlers a framework calls).
+        """
+        self._strict_free = strict_free
+        self._strict_root = strict_root
+        self._passed = passed
         errors: list[InjectionError] = []
         root_node = Node(
             signature=root,
@@ -239,9 +273,12 @@ class GraphBuilder:
                 order.append(node)
                 continue
             try:
-                source, child = self._classify(node, param, context_types, strict_free)
+                source, child = self._classify(node, param, context_types)
             except InjectionError as exc:
                 errors.append(exc)
+                continue
+            except Exception as exc:  # a user object (annotation, marker) that raised
+                errors.append(self._unexpected(node, param, exc))
                 continue
             if child is not None:
                 if child.definition in on_path:
@@ -268,9 +305,11 @@ class GraphBuilder:
     # -- resolution order ------------------------------------------------------------------
 
     def _classify(
-        self, consumer: Node, param: Parameter, context_types: frozenset[Any], strict: bool
+        self, consumer: Node, param: Parameter, context_types: frozenset[Any]
     ) -> tuple[Input, Node | None]:
         annotation = param.annotation
+        if annotation is not MISSING:
+            self._check_hashable(consumer, param)
         if param.marker is not None:
             target = param.marker.dependency
             if target is None:
@@ -303,12 +342,38 @@ class GraphBuilder:
                 existing = self._done.get(definition)
                 if existing is not None:
                     return Input("node", node=existing), None
-                node = self._registered_node(annotation, definition)
+                node = self._registered_node(consumer, annotation, definition)
                 return Input("node", node=node), node
-        is_root = consumer.parent is None
-        if param.default is MISSING and (strict or (not is_root and _is_service(annotation))):
+        if param.default is MISSING and (self._strict_free or self._must_provide(consumer, param)):
             raise self._unresolvable(consumer, param)
         return Input("free", name=param.name, default=param.default), None
+
+    def _must_provide(self, consumer: Node, param: Parameter) -> bool:
+        """Whether a class-typed parameter with no default cannot be left to the call.
+
+        A provider's always: no call can pass a value to it by that class.  The root's
+        only when validating strictly, for a function that only a framework calls.
+        """
+        if not looks_like_a_service(param.annotation):
+            return False
+        if consumer.parent is not None:
+            return True
+        return self._strict_root and param.name not in self._passed
+
+    def _check_hashable(self, consumer: Node, param: Parameter) -> None:
+        """An annotation is looked up by hash: ``x: [int]`` is a mistake, not a type."""
+        try:
+            hash(param.annotation)
+        except Exception as exc:
+            shown = type_name(param.annotation)
+            raise InjectionError(
+                f"Parameter {param.name!r} of {consumer.label} is annotated with {shown}, "
+                f"which is not a type ({exception_text(exc)}).",
+                path=consumer.chain(),
+                requested=shown,
+                hint=f"annotate the parameter with a type, e.g. {_as_type(param.annotation)}.",
+                key=("annotation", consumer.definition, param.name),
+            ) from exc
 
     def _lookup(self, annotation: Any) -> object | None:
         try:
@@ -327,14 +392,15 @@ class GraphBuilder:
         replacement = self._override_of(target)
         if replacement is MISSING and not callable(target):
             raise InjectionError(
-                f"Parameter {param.name!r} of {consumer.label} is marked {param.marker!r}, "
-                f"but {target!r} is not callable.",
+                f"Parameter {param.name!r} of {consumer.label} is marked "
+                f"{safe_repr(param.marker)}, but {safe_repr(target)} is not callable.",
                 path=consumer.chain(),
-                requested=repr(target),
+                requested=safe_repr(target),
                 hint="pass a function or a class to Depends (to inject a fixed value, use "
                 "`Depends(lambda: value)` or an override).",
             )
         node = self._provider_node(
+            consumer,
             replacement if replacement is not MISSING else target,
             scope=scope,
             cached=param.marker.use_cache,
@@ -344,7 +410,7 @@ class GraphBuilder:
         )
         return node
 
-    def _registered_node(self, annotation: Any, definition: Hashable) -> Node:
+    def _registered_node(self, consumer: Node, annotation: Any, definition: Hashable) -> Node:
         registration = self._registry.get(annotation)
         replacement = self._override_of(annotation)
         scope = registration.scope if registration is not None else Scope.REQUEST
@@ -354,6 +420,7 @@ class GraphBuilder:
         else:
             provider = replacement
         return self._provider_node(
+            consumer,
             provider,
             scope=scope,
             cached=scope is not Scope.TRANSIENT,
@@ -371,6 +438,7 @@ class GraphBuilder:
 
     def _provider_node(
         self,
+        consumer: Node,
         provider: Any,
         *,
         scope: Scope,
@@ -393,41 +461,58 @@ class GraphBuilder:
                 overridden=overridden,
                 provides=provides,
             )
-        signature = self._read(unwrap_injected(provider))
+        try:
+            signature = self._read(unwrap_injected(provider))
+        except InjectionError as exc:  # it names the provider; say how the root gets there
+            raise exc.along(consumer.chain())  # noqa: B904 - keeps exc's own __cause__
         return Node(
             signature=signature,
             scope=scope,
             cached=cached and scope is not Scope.TRANSIENT,
             definition=definition,
-            label=signature.name,
+            label=self._label(signature.name, provides),
             offload=offload,
             overridden=overridden,
             provides=provides,
         )
 
+    def _label(self, name: str, provides: Any) -> str:
+        """A provider's name, with the type it provides when other providers share it.
+
+        ``provide (Ring5) -> provide (Ring6)`` says which is which; a unique name stays
+        as it is.
+        """
+        if provides is None or self._provider_names().get(name, 0) < 2:
+            return name
+        return f"{name} ({type_name(provides)})"
+
     # -- errors ----------------------------------------------------------------------------
 
     def _unresolvable(self, consumer: Node, param: Parameter) -> UnresolvableDependencyError:
+        if looks_like_a_service(param.annotation):
+            return unregistered(consumer, param, at_call=False)
+        # Only reached when no call passes values (resolve(), a registration alone).
         what = param.describe()
-        if param.annotation is not MISSING and isinstance(param.annotation, type):
-            tname = type_name(param.annotation)
-            hint = (
-                f"register a provider for {tname} (container.register({tname}, ...) or "
-                f"@container.provider), mark the parameter with Depends(...), give it a "
-                f"default, or pass {param.name}=... to the call."
-            )
-        else:
-            hint = (
-                f"pass {param.name}=... to the outermost call, give the parameter a default, "
-                f"or mark it with Depends(...)."
-            )
         return UnresolvableDependencyError(
             f"Cannot resolve parameter {what!r} of {consumer.label}: nothing provides it.",
             path=consumer.chain(),
             requested=what,
-            hint=hint,
+            hint="give the parameter a default, or mark it with Depends(...): no call passes "
+            f"{param.name} here (only an injected function's call passes values).",
             key=("unresolvable", consumer.definition, param.name),
         )
+
+    def _unexpected(self, consumer: Node, param: Parameter, exc: Exception) -> InjectionError:
+        """What a user object raised while a parameter was resolved, as an InjectionError."""
+        error = InjectionError(
+            f"Cannot resolve parameter {param.name!r} of {consumer.label}: {exception_text(exc)}.",
+            path=consumer.chain(),
+            requested=param.name,
+            hint="check the parameter's annotation and marker: one of them raised.",
+            key=("unexpected", consumer.definition, param.name),
+        )
+        error.__cause__ = exc
+        return error
 
     def _cycle_error(
         self, consumer: Node, child: Node, on_path: dict[Hashable, Node]
@@ -440,11 +525,12 @@ class GraphBuilder:
             node = node.parent
         cycle.append(first.label)
         cycle = [*cycle[::-1], first.label]
+        shown = shortened(cycle)  # a cycle of thousands is drawn by its ends
         drawing = "\n".join(
-            ["  ╭─▶ " + cycle[0]] + [f"  │   ↓\n  │   {name}" for name in cycle[1:-1]] + ["  ╰───╯"]
+            ["  ╭─▶ " + shown[0]] + [f"  │   ↓\n  │   {name}" for name in shown[1:-1]] + ["  ╰───╯"]
         )
         return CircularDependencyError(
-            f"Circular dependency: {' -> '.join(cycle)}.\n{drawing}",
+            f"Circular dependency: {' -> '.join(shown)}.\n{drawing}",
             path=[*consumer.chain(), first.label],
             requested=first.label,
             hint="break the cycle: one of these providers must not need the others, e.g. "
@@ -471,21 +557,20 @@ class GraphBuilder:
                     if source.node is not None
                     else f"parameter {param.describe()!r}"
                 )
-                needed_scope = (
-                    "function"
-                    if source.lifetime == 0
-                    else "request"
-                    if source.node is None
-                    else source.node.scope.value
-                )
+                # By how long it lives: a transient value lives as long as what it uses.
+                needed_scope = _LIFETIME_NAMES[source.lifetime]
                 if source.kind == "free":
                     hint = "give the parameter a default, or make the provider request-scoped."
                     reason = f"{needed}, a value from the call"
                 else:
-                    hint = (
-                        f"make {node.label} {needed_scope}-scoped (or shorter), or "
-                        f"{needed} longer-lived."
+                    # register() takes no "function" scope; a transient value lives as
+                    # briefly as what it uses, so that is the fix that works there.
+                    shorter = (
+                        "transient"
+                        if needed_scope == "function" and node.provides is not None
+                        else f"{needed_scope}-scoped (or shorter)"
                     )
+                    hint = f"make {node.label} {shorter}, or {needed} longer-lived."
                     reason = f"{needed} ({needed_scope})"
                 errors.append(
                     ScopeError(
@@ -507,7 +592,7 @@ class GraphBuilder:
                 continue
             errors.append(
                 InjectionError(
-                    f"{node.label} is an {node.kind.value} provider, but {graph.root.label} "
+                    f"{node.label} is {node.kind.with_article} provider, but {graph.root.label} "
                     "is resolved synchronously.",
                     path=node.chain(),
                     requested=node.label,
@@ -547,6 +632,40 @@ class GraphBuilder:
             node.key = key
 
 
+_LIFETIME_NAMES = {lifetime(s): s.value for s in (Scope.FUNCTION, Scope.REQUEST, Scope.APP)}
+
+
+def unregistered(consumer: Node, param: Parameter, *, at_call: bool) -> UnresolvableDependencyError:
+    """``mailer: Mailer`` with no provider: at graph time, or at a call that did not pass it.
+
+    The hint names only fixes that work: a call can pass a value to the injected
+    function's own parameter, never to a provider's.
+    """
+    tname = type_name(param.annotation)
+    what = f"parameter {param.describe()!r} of {consumer.label}"
+    if at_call:
+        consequence = f"and the call did not pass `{param.name}` ({what})"
+        alternative = f"pass {param.name}=... to the call"
+    else:
+        consequence = f"so nothing provides {what}"
+        alternative = "mark the parameter with Depends(...)"
+    return UnresolvableDependencyError(
+        f"`{tname}` is not registered in the container, {consequence}.",
+        path=consumer.chain(),
+        requested=param.describe(),
+        hint=f"register a provider for {tname} (container.register({tname}, ...) or "
+        f"@container.provider), {alternative}, or give it a default.",
+        key=("unresolvable", consumer.definition, param.name),
+    )
+
+
+def _as_type(annotation: Any) -> str:
+    """What ``x: [int]`` meant, for the hint: ``list[int]``."""
+    if type(annotation) is list and len(annotation) == 1:
+        return f"list[{type_name(annotation[0])}] rather than {type_name(annotation)}"
+    return "list[int], dict[str, int] or a class"
+
+
 def _is_instance(value: Any, provides: Any) -> bool:
     """Whether an override's replacement is a ready value of the provided type."""
     if not isinstance(provides, type) or isinstance(value, type):
@@ -555,7 +674,3 @@ def _is_instance(value: Any, provides: Any) -> bool:
         return isinstance(value, provides)
     except TypeError:  # typing constructs (Any, generic aliases) refuse isinstance
         return False
-
-
-def _is_service(annotation: Any) -> bool:
-    return annotation is not MISSING and _looks_like_a_service(annotation)

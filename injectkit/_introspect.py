@@ -16,6 +16,7 @@ import keyword
 import sys
 import types
 import typing
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn, get_args, get_origin
@@ -25,6 +26,7 @@ from typing_extensions import get_type_hints
 from ._aliases import unwrap_alias
 from ._exceptions import InjectionError
 from ._markers import Depends
+from ._wording import exception_text, safe_repr, with_article
 
 __all__ = [
     "MISSING",
@@ -62,6 +64,11 @@ class CallKind(enum.Enum):
     @property
     def has_finalizer(self) -> bool:
         return self in (CallKind.GENERATOR, CallKind.ASYNC_GENERATOR)
+
+    @property
+    def with_article(self) -> str:
+        """``"an async generator"``, ``"a generator"``: for messages."""
+        return with_article(self.value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,19 +112,33 @@ def describe(obj: object) -> str:
     if isinstance(obj, functools.partial):
         return f"partial({describe(obj.func)})"
     if isinstance(obj, type) or inspect.isfunction(obj) or inspect.ismethod(obj):
-        name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", repr(obj))
+        name = _name_attribute(obj, "__qualname__") or _name_attribute(obj, "__name__")
     elif callable(obj) and not inspect.isroutine(obj):
         name = f"{type(obj).__qualname__}()"
     else:
-        name = getattr(obj, "__qualname__", None) or repr(obj)
+        name = _name_attribute(obj, "__qualname__")
     # ``test_x.<locals>.get_db`` reads better as ``get_db``.
-    return str(name).rsplit("<locals>.", 1)[-1]
+    return (name or safe_repr(obj)).rsplit("<locals>.", 1)[-1]
+
+
+def _name_attribute(obj: object, attribute: str) -> str | None:
+    """``obj.__qualname__`` (or another name attribute) if it is a string; never raises."""
+    try:
+        name = getattr(obj, attribute, None)
+    except Exception:  # a user's __getattr__ that raises something else than AttributeError
+        return None
+    return name if isinstance(name, str) and name else None
 
 
 def type_name(tp: Any) -> str:
     if isinstance(tp, type) and not get_args(tp):
         return tp.__qualname__.rsplit("<locals>.", 1)[-1]
-    text = repr(tp)
+    if type(tp) in (list, tuple):  # ``x: [int]``, a mistake shown as written
+        inner = ", ".join(  # one level deep: a list may hold itself
+            safe_repr(item) if type(item) in (list, tuple) else type_name(item) for item in tp
+        )
+        return f"[{inner}]" if type(tp) is list else f"({inner})"
+    text = safe_repr(tp)
     return text.replace("typing.", "").replace("typing_extensions.", "")
 
 
@@ -210,17 +231,27 @@ def _explain_annotations(
         except Exception as inner:
             what = "the return annotation" if param == "return" else f"parameter {param!r}"
             raise InjectionError(
-                f"Cannot evaluate the annotation {annotation!r} of {what} of {name}: {inner}.",
+                f"Cannot evaluate the annotation {safe_repr(annotation)} of {what} of {name}: "
+                f"{_reason(inner)}.",
                 path=(name,),
-                requested=str(annotation),
+                requested=annotation if isinstance(annotation, str) else type_name(annotation),
                 hint="import the name at module level (not only under TYPE_CHECKING), fix "
                 "its spelling, or define it before the function that uses it is decorated.",
-            ) from None
+            ) from inner
     raise InjectionError(
-        f"Cannot evaluate the annotations of {name}: {exc}.",
+        f"Cannot evaluate the annotations of {name}: {_reason(exc)}.",
         path=(name,),
         hint="check the annotations for names that are not importable at run time.",
-    ) from None
+    ) from exc
+
+
+def _reason(exc: BaseException | None) -> str:
+    """Why evaluating failed: a NameError's own words, else the exception's class too."""
+    if exc is None:
+        return "unknown error"
+    if isinstance(exc, NameError):
+        return str(exc)
+    return exception_text(exc)
 
 
 def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
@@ -283,11 +314,7 @@ def _inspect_parameters(func: Any, name: str) -> tuple[_RawParameters, dict[str,
     try:
         signature = inspect.signature(func)
     except (ValueError, TypeError) as exc:
-        raise InjectionError(
-            f"Cannot read the signature of {name}: {exc}.",
-            path=(name,),
-            hint="wrap it in a small function with annotated parameters.",
-        ) from None
+        raise _unreadable(name, exc) from exc
     found: list[_RawParameter] = []
     raw: dict[str, Any] = {}
     var_positional = var_keyword = False
@@ -318,14 +345,40 @@ def read_signature(
     graph, so that functions defined inside a function (tests!) work with
     ``from __future__ import annotations``.  ``evaluated`` caches string annotations
     already evaluated (per module), which a graph of many providers repeats.
+
+    Whatever a user object raises while it is read (a ``__signature__`` or
+    ``__annotations__`` property, a ``__getattr__``) becomes an InjectionError naming
+    ``func``, with that exception as its ``__cause__``.
     """
     name = describe(func)
     if not callable(func):
         raise InjectionError(
-            f"{func!r} is not callable, so it cannot be used as a provider or handler.",
+            f"{safe_repr(func)} is not callable, so it cannot be used as a provider or handler.",
             path=(name,),
             hint="pass a function, a class or a callable object.",
         )
+    try:
+        return _read_signature(func, name, localns, evaluated)
+    except InjectionError:
+        raise
+    except Exception as exc:
+        raise _unreadable(name, exc) from exc
+
+
+def _unreadable(name: str, exc: BaseException) -> InjectionError:
+    return InjectionError(
+        f"Cannot read the signature of {name}: {exception_text(exc)}.",
+        path=(name,),
+        hint="wrap it in a small function with annotated parameters.",
+    )
+
+
+def _read_signature(
+    func: Callable[..., Any],
+    name: str,
+    localns: Mapping[str, Any] | None,
+    evaluated: dict[tuple[str, int], tuple[Any, Any]] | None,
+) -> Signature:
     read = _code_parameters(func)
     raw: dict[str, Any] = {}
     if read is None:
@@ -336,8 +389,7 @@ def read_signature(
         hints = _evaluate_hints(func, name, localns)
     parameters: list[Parameter] = []
     for param_name, raw_default, keyword_only in found:
-        if not param_name.isidentifier() or keyword.iskeyword(param_name):
-            raise InjectionError(f"{name} has a parameter named {param_name!r}.", path=(name,))
+        _check_name(name, param_name, keyword_only)
         annotation, marker = _split_annotated(
             unwrap_alias(hints.get(param_name, raw.get(param_name, _EMPTY)))
         )
@@ -364,6 +416,32 @@ def read_signature(
         var_positional=var_positional,
         var_keyword=var_keyword,
     )
+
+
+def _check_name(owner: str, name: str, keyword_only: bool) -> None:
+    """Refuse a parameter name that a call cannot spell.
+
+    Only a ``__signature__`` (or a hand-made code object) can declare these.  A
+    keyword-only parameter is passed by name, so its name must also survive being written
+    as a keyword argument: ``__debug__=`` is a SyntaxError, and Python reads ``ﬁle=``
+    (with the ``ﬁ`` ligature) as ``file=`` (NFKC), which would reach another parameter.
+    """
+    problem = None
+    if not name.isidentifier() or keyword.iskeyword(name):
+        problem = "which is not a Python name"
+    elif keyword_only and name == "__debug__":
+        problem = "which cannot be passed as a keyword argument"
+    elif keyword_only and unicodedata.normalize("NFKC", name) != name:
+        normal = unicodedata.normalize("NFKC", name)
+        problem = f"which Python turns into {normal!r} when it is written in a call"
+    if problem is not None:
+        kind = "keyword-only parameter" if keyword_only else "parameter"
+        raise InjectionError(
+            f"{owner} has a {kind} named {safe_repr(name)}, {problem}.",
+            path=(owner,),
+            requested=name,
+            hint="give the parameter a plain name (ASCII letters, digits and underscores).",
+        )
 
 
 def _fast_hints(
@@ -441,8 +519,22 @@ def provided_type(signature: Signature) -> Any:
             f"{signature.name}).",
         )
     returns, _ = _split_annotated(unwrap_alias(returns))
-    if signature.kind.has_finalizer and get_origin(returns) in _GENERATOR_ORIGINS:
-        return _split_annotated(unwrap_alias(get_args(returns)[0]))[0]
+    if signature.kind.has_finalizer:
+        bare = any(returns is origin for origin in _GENERATOR_ORIGINS)
+        if get_origin(returns) in _GENERATOR_ORIGINS:
+            arguments = get_args(returns)
+            if arguments:
+                return _split_annotated(unwrap_alias(arguments[0]))[0]
+            bare = True  # typing.Iterator without [...]
+        if bare:
+            raise InjectionError(
+                f"{signature.name} is {signature.kind.with_article} provider annotated "
+                f"-> {type_name(returns)}, which does not say what it yields.",
+                path=(signature.name,),
+                requested=type_name(returns),
+                hint=f"name the yielded type, e.g. -> {type_name(returns)}[Session], or use "
+                f"container.register(SomeType, {signature.name}).",
+            )
     if isinstance(returns, str):  # unevaluated (should not happen after get_type_hints)
         raise InjectionError(f"Cannot evaluate the return annotation of {signature.name}.")
     return returns

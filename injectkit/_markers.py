@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._scope import Scope, parse_scope
+from ._wording import safe_repr
 
 __all__ = ["Depends"]
 
@@ -39,7 +40,12 @@ class Depends:
         )
 
     def __repr__(self) -> str:
-        name = getattr(self.dependency, "__qualname__", None) or repr(self.dependency)
+        try:
+            name = getattr(self.dependency, "__qualname__", None)
+        except Exception:  # shown in error messages: never raise from here
+            name = None
+        if not isinstance(name, str):
+            name = safe_repr(self.dependency)
         extra = "" if self.use_cache else ", use_cache=False"
         if self.scope is not Scope.REQUEST:
             extra += f", scope={self.scope.value!r}"

@@ -35,6 +35,7 @@ def lifetime(scope: Scope) -> int:
 def parse_scope(value: object, *, allowed: tuple[Scope, ...], where: str) -> Scope:
     """Turn a user's ``scope=`` argument into a :class:`Scope`, or explain the mistake."""
     from ._exceptions import InjectionError
+    from ._wording import safe_repr
 
     try:
         scope = Scope(value)
@@ -43,7 +44,7 @@ def parse_scope(value: object, *, allowed: tuple[Scope, ...], where: str) -> Sco
     if scope is None or scope not in allowed:
         names = ", ".join(repr(s.value) for s in allowed)
         raise InjectionError(
-            f"{where}: scope={value!r} is not accepted here.",
+            f"{where}: scope={safe_repr(value)} is not accepted here.",
             hint=f"use one of {names}.",
         )
     return scope

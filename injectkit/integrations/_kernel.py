@@ -450,7 +450,11 @@ class Endpoint:
             self._generation = generation
 
     def _validated_readers(self) -> tuple[FieldReader, ...]:
-        self.container.validate(self.handler, context_types=self.context_types)
+        # Strict: only the framework calls the handler, and it passes no services, so an
+        # unregistered class-typed parameter is reported now, not at each request.
+        self.container.validate(
+            self.handler, context_types=self.context_types, strict=True, passed=self.provided
+        )
         return self._readers()
 
     def _readers(self) -> tuple[FieldReader, ...]:
@@ -684,7 +688,7 @@ def split_handler(
     kind = call_kind(original)
     if kind.has_finalizer:
         raise InjectionError(
-            f"{name} is a {kind.value} function; the {framework} adapter injects functions "
+            f"{name} is {kind.with_article} function; the {framework} adapter injects functions "
             "and async functions.",
             path=(name,),
             hint="make it an injectkit provider (Depends or @container.provider), or a "

@@ -216,7 +216,7 @@ def inject(handler: Callable[..., Awaitable[web.StreamResponse]]) -> Handler:
     kind = call_kind(original)
     if kind is not CallKind.ASYNC:
         raise InjectionError(
-            f"{describe(original)} is a {kind.value} function, but aiohttp handlers are "
+            f"{describe(original)} is {kind.with_article} function, but aiohttp handlers are "
             "`async def` functions.",
             path=(describe(original),),
             hint="define the handler with `async def`.",

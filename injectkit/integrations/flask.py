@@ -258,7 +258,7 @@ def inject(view: F) -> F:
     kind = call_kind(handler)
     if kind.is_async or kind.has_finalizer:
         raise InjectionError(
-            f"{describe(handler)} is a {kind.value} function, but the Flask adapter "
+            f"{describe(handler)} is {kind.with_article} function, but the Flask adapter "
             "injects plain `def` views.",
             path=(describe(handler),),
             hint="define the view with `def`; for async endpoints use an ASGI framework "

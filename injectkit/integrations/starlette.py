@@ -206,7 +206,7 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
     kind = call_kind(original)
     if kind.has_finalizer:
         raise InjectionError(
-            f"{describe(original)} is a {kind.value} function and cannot be an endpoint.",
+            f"{describe(original)} is {kind.with_article} function and cannot be an endpoint.",
             path=(describe(original),),
             hint="use it as a provider (Depends or @container.provider) instead.",
         )

@@ -10,7 +10,8 @@ Fixtures:
 
 * ``injectkit_container`` — the container under test; override it in your conftest.py
   (default: ``injectkit.default_container``).
-* ``injectkit_app`` — that container, closed (``aclose()``) at the end of the fixture.
+* ``injectkit_app`` — that container, validated when the fixture starts (ini option
+  ``injectkit_validate``) and closed (``aclose()``) at its end.
 * ``injectkit_scope`` — the test's request scope.
 * ``injectkit_tasks`` — the list of background tasks the test's request queued; asking
   for it keeps them from running.
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 _SCOPES = ("session", "package", "module", "class", "function")
+_VALIDATION = ("strict", "lenient", "off")
 _Scope = Literal["session", "package", "module", "class", "function"]
 _MARKER = "injectkit_overrides"
 
@@ -59,6 +61,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "pytest scope of the injectkit_app fixture: app-scoped values live (and their "
         "finalizers run at the end of) this long. One of " + ", ".join(_SCOPES) + ".",
         default="session",
+    )
+    parser.addini(
+        "injectkit_validate",
+        "how injectkit_app checks the container before its first test: strict (every "
+        "injected function's parameter annotated with a class must be provided), lenient "
+        "(such a parameter of the function itself may come from the call) or off.",
+        default="strict",
     )
     parser.addini(
         "injectkit_app_backend",
@@ -98,10 +107,26 @@ def _app_scope(fixture_name: str, config: pytest.Config) -> _Scope:
 def injectkit_app(
     injectkit_container: Container, pytestconfig: pytest.Config
 ) -> Iterator[Container]:
-    """The container, whose app scope ends (finalizers run) when this fixture ends."""
+    """The container, validated first; its app scope ends (finalizers run) with the fixture.
+
+    A broken graph fails every test that uses the fixture, with the InjectionError that
+    lists each problem, before any provider runs.
+    """
+    mode = _validation(pytestconfig)
+    if mode != "off":
+        injectkit_container.validate(strict=mode == "strict")
     yield injectkit_container
     backend = str(pytestconfig.getini("injectkit_app_backend")).strip() or "asyncio"
     anyio.run(injectkit_container.aclose, backend=backend)
+
+
+def _validation(config: pytest.Config) -> str:
+    value = str(config.getini("injectkit_validate")).strip() or "strict"
+    if value not in _VALIDATION:
+        raise pytest.UsageError(
+            f"injectkit_validate = {value!r} is not accepted; use one of {', '.join(_VALIDATION)}."
+        )
+    return value
 
 
 # -- the test's request ----------------------------------------------------------------------

@@ -71,4 +71,7 @@ async def test_tiny_adapter_refuses_to_start_on_a_broken_graph(
 ) -> None:
     """The custom adapter validates its handlers at startup."""
     log = scenarios.startup_failure_log(make_app(recorder, gate, broken=True))
-    assert "Parameter 'thing: Unregistered' of needs_unregistered" in log
+    assert (
+        "`Unregistered` is not registered in the container, so nothing provides parameter 'thing: Unregistered' of needs_unregistered"
+        in log
+    )
