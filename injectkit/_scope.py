@@ -39,7 +39,7 @@ def parse_scope(value: object, *, allowed: tuple[Scope, ...], where: str) -> Sco
 
     try:
         scope = Scope(value)
-    except ValueError:
+    except Exception:  # ValueError, or whatever the value's __repr__ raises inside Enum
         scope = None
     if scope is None or scope not in allowed:
         names = ", ".join(repr(s.value) for s in allowed)
