@@ -563,14 +563,10 @@ class GraphBuilder:
                     hint = "give the parameter a default, or make the provider request-scoped."
                     reason = f"{needed}, a value from the call"
                 else:
-                    # register() takes no "function" scope; a transient value lives as
-                    # briefly as what it uses, so that is the fix that works there.
-                    shorter = (
-                        "transient"
-                        if needed_scope == "function" and node.provides is not None
-                        else f"{needed_scope}-scoped (or shorter)"
+                    hint = (
+                        f"make {node.label} {needed_scope}-scoped (or shorter), or "
+                        f"{needed} longer-lived."
                     )
-                    hint = f"make {node.label} {shorter}, or {needed} longer-lived."
                     reason = f"{needed} ({needed_scope})"
                 errors.append(
                     ScopeError(

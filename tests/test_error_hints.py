@@ -263,8 +263,8 @@ class Session:
     pass
 
 
-def test_a_registered_provider_needing_a_function_value_is_told_to_be_transient() -> None:
-    """register() has no "function" scope, so the hint says transient, which works."""
+def test_a_registered_provider_needing_a_function_value_is_told_its_scope() -> None:
+    """A registered provider needing a function-scoped value: register it function-scoped."""
     container = Container()
 
     def connect() -> Iterator[str]:
@@ -282,8 +282,8 @@ def test_a_registered_provider_needing_a_function_value_is_told_to_be_transient(
 
     with pytest.raises(ScopeError) as info:
         handler()
-    assert_first_fix(info.value, "make Repository transient")
-    container.register(Repository, scope="transient")
+    assert_first_fix(info.value, "make Repository function-scoped")
+    container.register(Repository, scope="function")
     assert handler() == "connection"
 
 

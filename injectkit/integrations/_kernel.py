@@ -8,10 +8,11 @@ An adapter has four jobs, and this module gives each one a name:
    ``(registry, mark)`` pairs to :func:`prepare_endpoints`, where ``registry`` is an
    :class:`Endpoints` made with the types the adapter puts into each request's
    context.  Preparing validates the graph (``container.validate(f,
-   context_types=...)``) and works out which of its *free* parameters
-   (``container.graph(f).free_parameters``) come from the request, and how to convert
-   a string to their annotation (``str``, ``int``, ``float``, ``bool``, an ``Enum``, and
-   their optionals).  A broken graph raises :class:`~injectkit.InjectionError` here, so
+   context_types=..., strict=True)``: the framework passes no services, so a
+   handler's parameter of an unregistered class is an error) and works out which of
+   its *free* parameters (``container.graph(f).free_parameters``) come from the
+   request, and how to convert a string to their annotation (``str``, ``int``,
+   ``float``, ``bool``, an ``Enum``, and their optionals).  A broken graph raises :class:`~injectkit.InjectionError` here, so
    the app does not start.  The result is an :class:`Endpoint`.
 
 2. **Per request, open a scope** — ``scope = container.request(context={Request: r})``
