@@ -12,8 +12,9 @@ An adapter has four jobs, and this module gives each one a name:
    handler's parameter of an unregistered class is an error) and works out which of
    its *free* parameters (``container.graph(f).free_parameters``) come from the
    request, and how to convert a string to their annotation (``str``, ``int``,
-   ``float``, ``bool``, an ``Enum``, and their optionals).  A broken graph raises :class:`~injectkit.InjectionError` here, so
-   the app does not start.  The result is an :class:`Endpoint`.
+   ``float``, ``bool``, an ``Enum``, and their optionals).  A broken graph raises
+   :class:`~injectkit.InjectionError` here, so the app does not start.  The result is
+   an :class:`Endpoint`.
 
 2. **Per request, open a scope** — ``scope = container.request(context={Request: r})``
    then ``await scope.__aenter__()`` (or ``with``/``async with`` when the whole
