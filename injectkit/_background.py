@@ -10,6 +10,7 @@ from typing_extensions import ParamSpec, TypeVar
 
 from ._exceptions import InjectionError
 from ._introspect import CallKind, call_kind, describe
+from ._wording import safe_repr
 
 __all__ = ["BackgroundTask", "BackgroundTasks", "QueuedCall", "is_async_task"]
 
@@ -84,7 +85,7 @@ class BackgroundTasks:
         """Queue ``func(*args, **kwargs)`` to run after the response."""
         if not callable(func):
             raise InjectionError(
-                f"add_task() needs a function to call later, got {func!r}.",
+                f"add_task() needs a function to call later, got {safe_repr(func)}.",
                 hint="pass the function and its arguments: tasks.add_task(func, *args).",
             )
         self._tasks.append((func, args, kwargs))

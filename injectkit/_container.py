@@ -452,20 +452,21 @@ class Container:
 
     def _remember_namespace(self, func: Any, namespace: dict[str, Any] | None) -> None:
         if namespace:
-            with contextlib.suppress(TypeError):
+            # An unhashable callable (or one whose __hash__ raises) keeps no namespace.
+            with contextlib.suppress(Exception):
                 self._namespaces[func] = namespace
 
     def _namespace(self, func: Any) -> dict[str, Any] | None:
         try:
             return self._namespaces.get(func)
-        except TypeError:
+        except Exception:  # unhashable, or a __hash__ that raises
             return None
 
     def _read(self, func: Callable[..., Any], fallback: dict[str, Any] | None = None) -> Signature:
         """Phase 1, cached per callable; ``fallback`` locals help local forward references."""
         try:
             signature = self._signatures.get(func)
-        except TypeError:  # an unhashable callable object: read it every time
+        except Exception:  # an unhashable callable object (or its __hash__ raised): read it
             return read_signature(func, self._namespace(func) or fallback, self._evaluated)
         if signature is None:
             namespace = self._namespace(func) or fallback
@@ -532,7 +533,7 @@ class Container:
         key: tuple[Any, ...] = (func, sync, context_types)
         try:
             plan = plans.get(key)
-        except TypeError:  # an unhashable callable object: keyed by identity
+        except Exception:  # an unhashable callable (or its __hash__ raised): by identity
             key = (Identity(func), sync, context_types)
             plan = plans.get(key)
         if plan is None:

@@ -381,7 +381,7 @@ class GraphBuilder:
                 found: object = self._overrides[annotation]
                 return found
             return self._registry.get(annotation)
-        except TypeError:  # an unhashable annotation, e.g. some typing constructs
+        except Exception:  # an unhashable annotation, or a user __eq__ that raised
             return None
 
     def _marker_node(
@@ -433,7 +433,7 @@ class GraphBuilder:
     def _override_of(self, target: Any) -> Any:
         try:
             return self._overrides.get(target, MISSING)
-        except TypeError:
+        except Exception:  # unhashable, or a __hash__ that raises: it cannot be overridden
             return MISSING
 
     def _provider_node(

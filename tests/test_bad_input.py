@@ -9,11 +9,12 @@ provider, with the original exception (where there is one) as its ``__cause__``.
 import collections.abc
 import inspect
 import typing
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import pytest
 
-from injectkit import Container, Depends, InjectionError
+from injectkit import BackgroundTasks, Container, Depends, InjectionError, testing
 
 pytestmark = pytest.mark.anyio
 
@@ -369,3 +370,67 @@ def test_a_scope_whose_repr_raises_is_refused_readably() -> None:
 
     with pytest.raises(InjectionError, match="is not accepted here"):
         Depends(lambda: 1, scope=Odd())  # type: ignore[arg-type]
+
+
+class HashRaises:
+    """A callable object whose ``__hash__`` raises (compared by identity)."""
+
+    def __hash__(self) -> int:
+        raise Boom("hash")
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __call__(self) -> int:
+        return 7
+
+
+async def test_a_callable_whose_hash_raises_is_keyed_by_identity(anyio_backend: str) -> None:
+    """Such a callable works as a dependency, an injected function and a scope call."""
+    container = Container()
+    provider = HashRaises()
+
+    @container.inject
+    async def handler(value: Annotated[int, Depends(provider)]) -> int:
+        return value
+
+    container.validate(handler)
+    assert await handler() == 7
+    assert container.inject(HashRaises())() == 7
+    async with container.request() as scope:
+        assert await scope.call(provider) == 7
+
+
+class ReprRaises:
+    """Not callable, not a mapping, not a container: and its ``__repr__`` raises."""
+
+    def __repr__(self) -> str:
+        raise Boom("repr")
+
+
+@pytest.mark.parametrize(
+    "misuse",
+    [
+        lambda: BackgroundTasks().add_task(ReprRaises()),  # type: ignore[arg-type]
+        lambda: testing.override(ReprRaises(), {}),  # type: ignore[arg-type]
+        lambda: testing.override(Container(), ReprRaises()),  # type: ignore[arg-type]
+        lambda: testing.fake(raises=ReprRaises()),  # type: ignore[arg-type]
+        lambda: testing.record(Container(), ReprRaises()),  # type: ignore[arg-type]
+    ],
+    ids=["add_task", "override-container", "override-mapping", "fake", "record"],
+)
+def test_a_wrong_argument_whose_repr_raises_is_still_an_injection_error(
+    misuse: Callable[[], Any],
+) -> None:
+    """The testing helpers and add_task name a bad argument without calling its repr."""
+    with pytest.raises(InjectionError, match="its __repr__ raised"):
+        result = misuse()
+        if hasattr(result, "__enter__"):  # override() and record() check when entered
+            with result:
+                pass
+
+
+async def test_call_provider_names_a_wrong_target_whose_repr_raises(anyio_backend: str) -> None:
+    """call_provider(obj, ...) with a bad first argument: an InjectionError all the same."""
+    with pytest.raises(InjectionError, match="its __repr__ raised"):
+        await testing.call_provider(ReprRaises(), lambda: 1)  # type: ignore[call-overload]

@@ -92,6 +92,7 @@ from .._introspect import (
     type_name,
     unwrap_injected,
 )
+from .._wording import safe_repr
 
 __all__ = [
     "ENDPOINT_ATTR",
@@ -232,7 +233,7 @@ def already_set_up(app_name: str) -> InjectionError:
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    text = safe_repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type_name(type(value))})"

@@ -18,6 +18,7 @@ from .._exceptions import InjectionError
 from .._graph import Graph
 from .._introspect import describe, unwrap_injected
 from .._scope import Scope
+from .._wording import safe_repr
 
 __all__ = [
     "Target",
@@ -50,7 +51,7 @@ def require_container(container: object, api: str) -> Container:
     """``container``, or an InjectionError saying ``api`` takes a Container first."""
     if not isinstance(container, Container):
         raise InjectionError(
-            f"{api}() takes a Container first, got {container!r}.",
+            f"{api}() takes a Container first, got {safe_repr(container)}.",
             hint=f"pass the container your handlers are injected with: {api}(container, ...).",
         )
     return container

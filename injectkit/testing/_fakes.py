@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar, cast, overload
 
 from .._exceptions import InjectionError
 from .._introspect import type_name
+from .._wording import safe_repr
 
 __all__ = ["Fake", "FakeResource", "fake", "fake_resource"]
 
@@ -66,7 +67,7 @@ def fake(
         or (isinstance(raises, type) and issubclass(raises, BaseException))
     ):
         raise InjectionError(
-            f"fake(raises=...) needs an exception, got {raises!r}.",
+            f"fake(raises=...) needs an exception, got {safe_repr(raises)}.",
             hint="fake(raises=ConnectionError('db down')).",
         )
 

@@ -11,6 +11,7 @@ from .._exceptions import InjectionError
 from .._introspect import describe, type_name, unwrap_injected
 from .._markers import Depends
 from .._request import RequestScope
+from .._wording import safe_repr
 from . import _core_access as core
 from ._twin import make_twin, read_provider
 
@@ -32,7 +33,7 @@ def _prepare(
         container, scope = where, where.current_scope
     else:
         raise InjectionError(
-            f"call_provider() takes a Container or a RequestScope first, not {where!r}.",
+            f"call_provider() takes a Container or a RequestScope first, not {safe_repr(where)}.",
             hint="pass the container the provider is registered in.",
         )
     target = unwrap_injected(provider)

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._container import Container
 from .._exceptions import InjectionError
+from .._wording import safe_repr
 from ._core_access import require_container
 
 __all__ = ["override"]
@@ -29,7 +30,7 @@ def override(
     require_container(container, "override")
     if not isinstance(replacements, Mapping):
         raise InjectionError(
-            f"override() takes a mapping of target to replacement, got {replacements!r}.",
+            f"override() takes a mapping of target to replacement, got {safe_repr(replacements)}.",
             hint="override(container, {Session: fake(FakeSession())}).",
         )
     with ExitStack() as stack:

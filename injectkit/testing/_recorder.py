@@ -25,6 +25,7 @@ from .._container import Container
 from .._exceptions import InjectionError
 from .._request import RequestScope
 from .._scope import Scope
+from .._wording import safe_repr
 from . import _core_access as core
 from ._probe import ProbeScope, tap
 from ._twin import make_twin
@@ -67,7 +68,7 @@ class Recorder:
         for root in roots:
             if not callable(root):
                 raise InjectionError(
-                    f"record() watches functions; {root!r} is not one.",
+                    f"record() watches functions; {safe_repr(root)} is not one.",
                     hint="pass them as separate arguments: record(container, f, g).",
                 )
         if tasks not in ("capture", "run"):
