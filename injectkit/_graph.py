@@ -638,12 +638,11 @@ def unregistered(consumer: Node, param: Parameter, *, at_call: bool) -> Unresolv
     function's own parameter, never to a provider's.
     """
     tname = type_name(param.annotation)
-    what = f"parameter {param.describe()!r} of {consumer.label}"
     if at_call:
-        consequence = f"and the call did not pass `{param.name}` ({what})"
+        consequence = f"and the call did not pass `{param.name}` to {consumer.label}"
         alternative = f"pass {param.name}=... to the call"
     else:
-        consequence = f"so nothing provides {what}"
+        consequence = f"so nothing provides `{param.name}` to {consumer.label}"
         alternative = "mark the parameter with Depends(...)"
     return UnresolvableDependencyError(
         f"`{tname}` is not registered in the container, {consequence}.",

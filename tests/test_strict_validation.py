@@ -54,8 +54,7 @@ def test_strict_validation_reports_a_handler_class_parameter_as_unregistered() -
     with pytest.raises(UnresolvableDependencyError) as info:
         container.validate(strict=True)
     assert info.value.message == (
-        "`Mailer` is not registered in the container, so nothing provides parameter "
-        "'mailer: Mailer' of signup."
+        "`Mailer` is not registered in the container, so nothing provides `mailer` to signup."
     )
     assert info.value.path == ("signup",)
     assert ran == []

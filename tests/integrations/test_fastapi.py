@@ -256,9 +256,9 @@ async def test_startup_fails_on_a_broken_graph(recorder: Recorder) -> None:
     setup(app, make_container(recorder, HTTPConnection))
     log = scenarios.startup_failure_log(app)
     assert (
-        "`Unregistered` is not registered in the container, so nothing provides parameter "
-        "'thing: Unregistered' of deep"
-    ) in log
+        "`Unregistered` is not registered in the container, so nothing provides `thing` to deep."
+        in log
+    )
     assert "settings closed" not in recorder.events
 
 

@@ -234,9 +234,9 @@ async def test_startup_fails_on_a_broken_graph(recorder: Recorder, gate: Gate) -
     app = make_app(recorder, gate, Mount("/sub", routes=[Route("/broken", broken)]))
     log = scenarios.startup_failure_log(app)
     assert (
-        "`Unregistered` is not registered in the container, so nothing provides parameter "
-        "'thing: Unregistered' of broken"
-    ) in log
+        "`Unregistered` is not registered in the container, so nothing provides `thing` to broken."
+        in log
+    )
     assert "hint: register a provider for Unregistered" in log
     assert "settings closed" not in recorder.events
 
