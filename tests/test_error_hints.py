@@ -323,3 +323,34 @@ def test_a_provider_parameter_no_call_reaches_is_not_told_to_be_passed() -> None
 
     with container.request() as scope:
         assert isinstance(scope.resolve_sync(Session), Session)
+
+
+def test_a_transient_dependency_is_named_by_how_long_it_lives() -> None:
+    """An app value needing a transient one built from request values: "(request)"."""
+    container = Container()
+
+    class Connection:
+        pass
+
+    class Cursor:
+        def __init__(self, connection: Connection) -> None:
+            self.connection = connection
+
+    class Report:
+        def __init__(self, cursor: Cursor) -> None:
+            self.cursor = cursor
+
+    container.register(Connection, scope="request")
+    container.register(Cursor, scope="transient")
+    container.register(Report, scope="app")
+
+    @container.inject
+    def handler(report: Report) -> Report:
+        return report
+
+    with pytest.raises(ScopeError) as info:
+        handler()
+    assert "depends on Cursor (request)" in info.value.message
+    assert_first_fix(info.value, "make Report request-scoped (or shorter)")
+    container.register(Report, scope="request")
+    assert isinstance(handler().cursor.connection, Connection)
