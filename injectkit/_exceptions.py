@@ -103,5 +103,13 @@ def combine(errors: Sequence[InjectionError]) -> InjectionError:
         return errors[0]
     classes = {type(e) for e in errors}
     cls = classes.pop() if len(classes) == 1 else InjectionError
-    body = "\n".join(f"{i}. " + str(e).replace("\n", "\n   ") for i, e in enumerate(errors, 1))
+    shown = errors[:_MOST_LISTED]
+    lines = [f"{i}. " + str(e).replace("\n", "\n   ") for i, e in enumerate(shown, 1)]
+    if len(errors) > len(shown):  # thousands of them would make a message nobody reads
+        lines.append(f"… {len(errors) - len(shown):,} more (error.errors lists them all)")
+    body = "\n".join(lines)
     return cls(f"{len(errors)} problems found in the dependency graph:\n{body}", errors=errors)
+
+
+# How many problems one combined message lists in full.
+_MOST_LISTED = 20

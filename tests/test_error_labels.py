@@ -1,5 +1,6 @@
 """How errors name things: providers that share a name, long chains, articles."""
 
+import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -178,3 +179,27 @@ def test_an_adapter_refusing_an_async_generator_uses_the_right_article() -> None
         starlette_adapter.inject(stream)
     assert "is an async generator function" in str(info.value)
     assert "a async" not in str(info.value)
+
+
+def test_thousands_of_problems_are_listed_up_to_twenty() -> None:
+    """validate() finding 3,000 problems lists 20 and says how many more; errors has all."""
+    container = Container()
+    missing = [type(f"Missing{i}", (), {}) for i in range(3000)]
+
+    def handler(**kwargs: Any) -> None:
+        pass
+
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(f"p{i}", inspect.Parameter.KEYWORD_ONLY, annotation=tp)
+            for i, tp in enumerate(missing)
+        ]
+    )
+    with pytest.raises(InjectionError) as info:
+        container.validate(handler, strict=True)
+    text = str(info.value)
+    assert text.startswith("3000 problems found in the dependency graph:")
+    assert "\n20. `Missing19` is not registered" in text
+    assert "21. " not in text
+    assert text.endswith("… 2,980 more (error.errors lists them all)")
+    assert len(info.value.errors) == 3000
