@@ -22,7 +22,6 @@ and the process's resident memory).
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Annotated, Any, Protocol
 
@@ -131,23 +130,30 @@ def chunks_of(request_id: str, count: int) -> AsyncIterator[bytes]:
     return chunks()
 
 
-def resident_kib() -> int | None:
-    """This process's resident set size (VmRSS), in KiB; None off Linux."""
+def process_status() -> dict[str, int]:
+    """This process's resident set size (``VmRSS``, KiB) and ``Threads``; {} off Linux."""
+    found: dict[str, int] = {}
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                name, _, value = line.partition(":")
+                if name in ("VmRSS", "Threads"):
+                    found[name] = int(value.split()[0])
     except OSError:  # pragma: no cover - not Linux
-        return None
-    return None  # pragma: no cover
+        pass
+    return found
 
 
 async def stats(request: Request) -> Response:
     """The ledger and the memory after a collection: leaks survive gc, cycles do not."""
     gc.collect()
+    status = process_status()
     return JSONResponse(
-        {"ledger": LEDGER.snapshot(), "rss_kib": resident_kib(), "pid": os.getpid()}
+        {
+            "ledger": LEDGER.snapshot(),
+            "rss_kib": status.get("VmRSS"),
+            "threads": status.get("Threads"),
+        }
     )
 
 
@@ -307,7 +313,8 @@ def hand_fastapi() -> Any:
 
     app = FastAPI()
 
-    async def route(request: Request) -> Response:
+    # ``id`` declared as the injectkit routes declare it: FastAPI reads and checks it.
+    async def route(request: Request, id: str) -> Response:
         return await hand_endpoint(request)
 
     for path in HANDLERS:

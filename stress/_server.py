@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,15 @@ def _stop(child: subprocess.Popen[bytes]) -> None:
         child.stdout.close()
 
 
+def _watch(max_seconds: float) -> None:
+    """End this process after ``max_seconds``, or as soon as its parent has gone."""
+    parent = os.getppid()
+    end = time.monotonic() + max_seconds
+    while time.monotonic() < end and os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(3)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The child: serve the app on a free port, print ``{"port": N}``, run until told."""
     parser = argparse.ArgumentParser(prog="python -m stress._server")
@@ -84,9 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ._apps import APPS
 
     # Self-stopping: whatever happens to the parent, this process ends in time.
-    watchdog = threading.Timer(args.max_seconds, os._exit, args=(3,))
-    watchdog.daemon = True
-    watchdog.start()
+    threading.Thread(target=_watch, args=(args.max_seconds,), daemon=True).start()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -26,7 +26,6 @@ On asyncio and trio, with ``Container(concurrent=False)`` and ``concurrent=True`
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -38,6 +37,7 @@ import anyio
 
 from injectkit import BackgroundTasks, Container, Depends
 
+from . import _options as options
 from ._report import Deadline, Report, finish
 
 BACKENDS = ("asyncio", "trio")
@@ -250,21 +250,22 @@ def run(
     return report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stress.cancellation", description=__doc__)
+def cli(argv: Sequence[str] | None = None) -> Report:
+    """Parse the command line and run; the report (``main`` prints it)."""
+    parser = options.parser("cancellation", __doc__, time_limit=300.0)
     parser.add_argument("--repeat", type=int, default=3, help="sweeps over the await points")
     parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=BACKENDS)
-    parser.add_argument("--time-limit", type=float, default=300.0, help="seconds")
     args = parser.parse_args(argv)
-    command = "python -m stress.cancellation " + " ".join(sys.argv[1:] if argv is None else argv)
-    return finish(
-        run(
-            repeat=args.repeat,
-            backends=args.backends,
-            time_limit=args.time_limit,
-            command=command.strip(),
-        )
+    return run(
+        repeat=args.repeat,
+        backends=args.backends,
+        time_limit=args.time_limit,
+        command=options.command("cancellation", argv),
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return finish(cli(argv))
 
 
 if __name__ == "__main__":

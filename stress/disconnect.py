@@ -24,7 +24,6 @@ and the server must still answer a plain request afterwards.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import socket
 import struct
@@ -37,6 +36,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from . import _options as options
 from ._apps import FRAMEWORKS, WIRINGS
 from ._ledger import FULL, NO_TASKS, PROBLEMS, disorder, tally
 from ._report import Deadline, Report, finish
@@ -186,25 +186,25 @@ def run(
     return report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stress.disconnect", description=__doc__)
+def cli(argv: Sequence[str] | None = None) -> Report:
+    """Parse the command line and run; the report (``main`` prints it)."""
+    parser = options.parser("disconnect", __doc__, time_limit=600.0)
     parser.add_argument("--requests", type=int, default=200, help="per moment and cut")
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--frameworks", nargs="+", choices=FRAMEWORKS, default=FRAMEWORKS)
-    parser.add_argument("--wirings", nargs="+", choices=WIRINGS, default=WIRINGS)
-    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds")
+    options.add_servers(parser)
     args = parser.parse_args(argv)
-    command = "python -m stress.disconnect " + " ".join(sys.argv[1:] if argv is None else argv)
-    return finish(
-        run(
-            requests=args.requests,
-            concurrency=args.concurrency,
-            frameworks=args.frameworks,
-            wirings=args.wirings,
-            time_limit=args.time_limit,
-            command=command.strip(),
-        )
+    return run(
+        requests=args.requests,
+        concurrency=args.concurrency,
+        frameworks=args.frameworks,
+        wirings=args.wirings,
+        time_limit=args.time_limit,
+        command=options.command("disconnect", argv),
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return finish(cli(argv))
 
 
 if __name__ == "__main__":

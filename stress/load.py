@@ -21,8 +21,8 @@ problem (exit status 1).  ``--time-limit`` bounds the whole run.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import json
 import sys
 import time
 from collections import Counter
@@ -31,7 +31,9 @@ from typing import Any
 
 import httpx
 
+from . import _options as options
 from ._apps import FRAMEWORKS, WIRINGS
+from ._client import Connection
 from ._ledger import FULL, PROBLEMS, disorder, tally
 from ._report import Deadline, Report, finish
 from ._server import serve
@@ -51,22 +53,23 @@ async def settle(http: httpx.AsyncClient, deadline: Deadline) -> dict[str, Any]:
 
 
 async def hammer(
-    http: httpx.AsyncClient, first: int, count: int, concurrency: int, deadline: Deadline
+    port: int, first: int, count: int, concurrency: int, deadline: Deadline
 ) -> tuple[int, int]:
-    """Send requests ``first .. first+count-1``; (sent, bad responses)."""
+    """Send requests ``first .. first+count-1`` on ``concurrency`` connections; (sent, bad)."""
     numbers = iter(range(first, first + count))
     sent = bad = 0
 
     async def client() -> None:
         nonlocal sent, bad
-        for n in numbers:
-            if deadline.expired:
-                return
-            request_id = f"load.{n}"
-            response = await http.get("/work", params={"id": request_id})
-            sent += 1
-            if response.status_code != 200 or response.json().get("id") != request_id:
-                bad += 1
+        async with Connection(port) as connection:
+            for n in numbers:
+                if deadline.expired:
+                    return
+                request_id = f"load.{n}"
+                status, body = await connection.get(f"/work?id={request_id}")
+                sent += 1
+                if status != 200 or json.loads(body).get("id") != request_id:
+                    bad += 1
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return sent, bad
@@ -75,9 +78,10 @@ async def hammer(
 async def load_one(
     url: str, requests: int, concurrency: int, warmup: int, deadline: Deadline
 ) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60.0) as http:
+    port = int(url.rsplit(":", 1)[1])
+    async with httpx.AsyncClient(base_url=url, timeout=60.0) as http:
         memory: list[int] = []
+        threads: list[int] = []
         sent = bad = 0
         started = time.perf_counter()
         elapsed = 0.0
@@ -88,15 +92,16 @@ async def load_one(
             if count <= 0:
                 continue
             begin = time.perf_counter()
-            block_sent, block_bad = await hammer(http, first, count, concurrency, deadline)
+            block_sent, block_bad = await hammer(port, first, count, concurrency, deadline)
             elapsed += time.perf_counter() - begin
             sent += block_sent
             bad += block_bad
             if deadline.expired:
                 break
-            rss = (await http.get("/stats")).json()["rss_kib"]
-            if rss is not None:
-                memory.append(rss)
+            stats = (await http.get("/stats")).json()
+            if stats["rss_kib"] is not None:
+                memory.append(stats["rss_kib"])
+                threads.append(stats["threads"])
         stats = await settle(http, deadline)
         wall = time.perf_counter() - started
     counts = tally(stats["ledger"], {"load": FULL}).get("load", Counter())
@@ -108,6 +113,7 @@ async def load_one(
         "rps": sent / elapsed if elapsed else 0.0,
         "wall": wall,
         "rss_series": memory,
+        "threads": threads,
         "rss_growth": growth,
     }
 
@@ -161,30 +167,33 @@ def run(
                 report.notes.append(
                     f"{name}: RSS (KiB) after warm-up, then every {BLOCK:,}: "
                     + ", ".join(f"{kib:,}" for kib in series)
+                    + "; server threads: "
+                    + ", ".join(str(n) for n in result["threads"])
                 )
     return report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stress.load", description=__doc__)
+def cli(argv: Sequence[str] | None = None) -> Report:
+    """Parse the command line and run; the report (``main`` prints it)."""
+    parser = options.parser("load", __doc__, time_limit=900.0)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=1000)
-    parser.add_argument("--frameworks", nargs="+", choices=FRAMEWORKS, default=FRAMEWORKS)
-    parser.add_argument("--wirings", nargs="+", choices=WIRINGS, default=WIRINGS)
-    parser.add_argument("--time-limit", type=float, default=900.0, help="seconds")
+    options.add_servers(parser)
     args = parser.parse_args(argv)
-    command = "python -m stress.load " + " ".join(sys.argv[1:] if argv is None else argv)
-    report = run(
+    return run(
         requests=args.requests,
         concurrency=args.concurrency,
         warmup=args.warmup,
         frameworks=args.frameworks,
         wirings=args.wirings,
         time_limit=args.time_limit,
-        command=command.strip(),
+        command=options.command("load", argv),
     )
-    return finish(report)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return finish(cli(argv))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ The threads are started once and reused: two barriers mark each round's start an
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 import time
@@ -25,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 from injectkit import Container
 
+from . import _options as options
 from ._report import Deadline, Report, finish
 
 VIAS = ("resolve", "inject")
@@ -159,23 +159,24 @@ def run(
     return report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stress.thread_race", description=__doc__)
+def cli(argv: Sequence[str] | None = None) -> Report:
+    """Parse the command line and run; the report (``main`` prints it)."""
+    parser = options.parser("thread_race", __doc__, time_limit=300.0)
     parser.add_argument("--containers", type=int, default=5000)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--via", nargs="+", choices=VIAS, default=VIAS)
-    parser.add_argument("--time-limit", type=float, default=300.0, help="seconds")
     args = parser.parse_args(argv)
-    command = "python -m stress.thread_race " + " ".join(sys.argv[1:] if argv is None else argv)
-    return finish(
-        run(
-            containers=args.containers,
-            threads=args.threads,
-            vias=args.via,
-            time_limit=args.time_limit,
-            command=command.strip(),
-        )
+    return run(
+        containers=args.containers,
+        threads=args.threads,
+        vias=args.via,
+        time_limit=args.time_limit,
+        command=options.command("thread_race", argv),
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return finish(cli(argv))
 
 
 if __name__ == "__main__":

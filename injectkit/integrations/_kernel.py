@@ -811,8 +811,9 @@ async def serve_connection(
     """Run ``app`` for one connection inside ``exchange.scope``; close it afterwards.
 
     ``scope`` must already hold ``exchange`` under :data:`SCOPE_KEY`.  When ``app``
-    returns, the last body message has been handed to the server (or the WebSocket has
-    closed): that is "after the response", so the tasks run then, then the finalizers.
+    returns, the last body message has been handed to the server, the WebSocket has
+    closed, or the client left mid-body and the app stopped sending: that is "after the
+    response", so the tasks run then (unless the handler raised), then the finalizers.
     """
     request_scope = exchange.scope
     await request_scope.__aenter__()

@@ -16,8 +16,11 @@
 :class:`InjectKitMiddleware` (what ``setup`` installs; wrap any other ASGI app with it
 directly) opens a request scope for every ``http`` and ``websocket`` connection, with
 the connection in its context as ``Request`` / ``WebSocket`` and ``HTTPConnection``,
-and closes it when the app has finished: after the last body message has been sent, or
-after the WebSocket has closed.  Background tasks run then, then request finalizers.
+and closes it when the app has finished with the connection: after the last body
+message has been sent, or after the WebSocket has closed.  Background tasks run then,
+then request finalizers.  A client that cuts a streamed body short changes nothing:
+Starlette stops the stream and the app returns, so the tasks still run (as Starlette's
+own ``background=`` does), then the finalizers.
 On lifespan startup it validates every endpoint made by :func:`inject`; on shutdown it
 ends the container's app scope.
 
