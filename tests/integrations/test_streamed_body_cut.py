@@ -87,7 +87,7 @@ def fastapi_app(recorder: Recorder) -> Any:
 def test_a_streamed_body_cut_short_still_runs_the_tasks_then_the_finalizers(
     recorder: Recorder, make_app: Callable[[Recorder], Any], how: str
 ) -> None:
-    """Client leaves mid-stream (FIN or RST): tasks run, like Starlette's background=, then finalizers."""
+    """Client leaves mid-stream (FIN/RST): tasks run, as with background=, then finalizers."""
     with serve_asgi(make_app(recorder)) as url:
         port = int(url.rsplit(":", 1)[1])
         sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
