@@ -66,8 +66,12 @@ async def hammer(
                 if deadline.expired:
                     return
                 request_id = f"load.{n}"
-                status, body = await connection.get(f"/work?id={request_id}")
                 sent += 1
+                try:
+                    status, body = await connection.get(f"/work?id={request_id}")
+                except (OSError, asyncio.IncompleteReadError):
+                    bad += 1  # the connection is gone: the other clients go on
+                    return
                 if status != 200 or json.loads(body).get("id") != request_id:
                     bad += 1
 
