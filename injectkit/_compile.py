@@ -29,6 +29,7 @@ from ._background import BackgroundTasks
 from ._binding import NO_EXTRA, Binder, accepted_names, positional_names
 from ._exceptions import InjectionError, UnresolvableDependencyError
 from ._finalize import close_all
+from ._generators import joined_stream
 from ._graph import Graph, Input, Node, looks_like_a_service, unregistered
 from ._introspect import MISSING, CallKind, Parameter
 from ._request import BARE_SYNC, META, RequestScope
@@ -50,7 +51,7 @@ class Plan:
     ``source`` is the generated Python of all its functions, for reading and debugging.
     """
 
-    __slots__ = ("_sources", "fresh", "graph", "run", "template")
+    __slots__ = ("_sources", "fresh", "graph", "run", "stream", "template")
 
     def __init__(
         self,
@@ -63,6 +64,9 @@ class Plan:
         self._sources = sources
         self.run: Callable[..., Any]
         self.fresh: Callable[..., Any]
+        # A generator handler's: ``run`` returning (generator, function stack); its
+        # ``run`` gives an injected generator instead (see _generators).
+        self.stream: Callable[..., Any]
 
     def compiled(self, name: str) -> Callable[..., Any]:
         """``run`` or ``fresh``, compiled now if it was not yet."""
@@ -242,12 +246,12 @@ def check_root(graph: Graph, *, sync: bool) -> None:
             path=(root.label,),
             hint="await it (or use `await scope.call(...)` instead of call_sync).",
         )
-    if root.kind is not None and root.kind.has_finalizer:
+    if root.kind is CallKind.ASYNC_GENERATOR and sync:
         raise InjectionError(
-            f"{root.label} is a generator function; injectkit injects functions and "
-            "async functions.",
+            f"{root.label} is an async generator function, so it cannot be iterated synchronously.",
             path=(root.label,),
-            hint="use it as a provider (Depends or @container.provider) instead.",
+            hint="iterate it with `async for` (or use `await scope.call(...)` instead of "
+            "call_sync).",
         )
 
 
@@ -410,6 +414,9 @@ def compile_plan(
     # returns the handler's coroutine for the caller to await: one coroutine fewer per
     # call.  It needs an async handler, sync providers only, and every app-scoped value
     # already built (otherwise it hands over to the full async plan, ``arun``).
+    # A generator handler's plan gives back (its generator, its function scope's stack);
+    # _generators drives the generator and closes that stack when it ends.
+    streams = root.kind is not None and root.kind.has_finalizer
     prelude = (
         not sync
         and root.kind is CallKind.ASYNC
@@ -465,7 +472,10 @@ def compile_plan(
         call = f"c{root.index}({_arguments_source(root, leaf, open_call=open_call)})"
         if root.kind is CallKind.ASYNC and not prelude:
             call = "await " + call
-        w.line(f"result = {call}" if function_stack else f"return {call}")
+        if streams:  # the caller drives it: see _generators
+            w.line(f"result = {call}, fstack" if function_stack else f"return {call}, None")
+        else:
+            w.line(f"result = {call}" if function_stack else f"return {call}")
         return w.lines
 
     def assemble(name: str) -> str:
@@ -521,13 +531,18 @@ def compile_plan(
                     "        if error is exc:",
                     "            raise",
                     "        raise error",
-                    "    if fstack:",
-                    f"        error = {awaiting}close_stack(fstack, None)",
-                    "        if error is not None:",
-                    "            raise error",
-                    "    return result",
                 ]
             )
+            if not streams:  # a generator's function scope ends with the generator
+                lines.extend(
+                    [
+                        "    if fstack:",
+                        f"        error = {awaiting}close_stack(fstack, None)",
+                        "        if error is not None:",
+                        "            raise error",
+                    ]
+                )
+            lines.append("    return result")
         else:
             lines.extend(main)
         return "\n".join(lines) + "\n"
@@ -540,10 +555,15 @@ def compile_plan(
     names = ["run", "fresh", "join", *(["arun"] if prelude else [])]
     plan = Plan(graph, template, {name: functools.partial(assemble, name) for name in names})
     for name in names:
-        deferred = _Deferred(ns, name, functools.partial(assemble, name), filename, plan)
+        attribute = "stream" if streams and name == "run" else name
+        deferred = _Deferred(ns, name, functools.partial(assemble, name), filename, plan, attribute)
         ns[name] = deferred
         if name in _ENTRIES:
-            setattr(plan, name, deferred)
+            setattr(plan, attribute, deferred)
+    if streams:  # scope.call(gen_func) gives the injected generator, joined to the scope
+        plan.run = joined_stream(
+            root.call, functools.partial(plan.compiled, "stream"), not sync, container._scope_var
+        )
     return plan
 
 
@@ -562,9 +582,11 @@ class _Deferred:
         source: Callable[[], str],
         filename: str,
         plan: Plan,
+        attribute: str,
     ) -> None:
         self._ns, self._name, self._source, self._filename = ns, name, source, filename
         self._plan = plan
+        self._attribute = attribute  # its name on the plan
         self._lock = threading.Lock()
 
     def compile(self) -> Callable[..., Any]:
@@ -574,7 +596,7 @@ class _Deferred:
                 exec(compile(self._source(), self._filename, "exec"), self._ns)
                 function = self._ns[self._name]
                 if self._name in _ENTRIES:
-                    setattr(self._plan, self._name, function)
+                    setattr(self._plan, self._attribute, function)
         return function
 
     def __call__(self, *args: Any) -> Any:

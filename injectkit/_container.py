@@ -23,6 +23,7 @@ from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks
 from ._compile import Plan, check_root, compile_plan
 from ._exceptions import InjectionError, ScopeError, combine
+from ._generators import Stream
 from ._graph import CacheKey, Graph, GraphBuilder, Identity, Registration
 from ._introspect import (
     MISSING,
@@ -33,7 +34,6 @@ from ._introspect import (
     _split_annotated,
     call_kind,
     caller_locals,
-    describe,
     provided_type,
     read_signature,
     type_name,
@@ -232,6 +232,8 @@ class Container:
         """Decorator: resolve ``func``'s dependencies on every call.
 
         The result has ``func``'s kind (sync or async), name, docstring and signature.
+        A generator function's gives an injected generator whose request lives until it
+        is exhausted or closed (see docs/scopes.md, "Generator handlers").
         For type checkers it keeps the return type but not the parameters: a caller
         passes only the free ones, which a static signature cannot express.
         Called with no request scope active it opens one and closes it when the call ends
@@ -248,22 +250,30 @@ class Container:
             )
         self._remember_namespace(original, caller_locals(depth))
         kind = call_kind(original)
-        if kind.has_finalizer:
-            raise InjectionError(
-                f"{describe(original)} is {kind.with_article} function; inject takes functions "
-                "and async functions.",
-                path=(describe(original),),
-                hint="use it as a provider (Depends or @container.provider) instead.",
-            )
         scope_get = self._scope_var.get
         scope_set = self._scope_var.set
         plan_for = self._plan
-        sync = kind is not CallKind.ASYNC
+        sync = kind is not CallKind.ASYNC and kind is not CallKind.ASYNC_GENERATOR
         # The plan for the common case (no scope open, no local override), kept right here:
         # the container empties every slot when registrations or overrides change.
         slot: list[Any] = [None]
         self._slots.append(slot)
         own_plan = functools.partial(self._own_plan, original, sync, slot)
+
+        if kind.has_finalizer:  # a generator: its request lives as long as it runs
+            stream = Stream(
+                original,
+                self._scope_var,
+                lambda state: plan_for(original, sync, _context_types(state)).stream,
+                lambda: slot[0] or own_plan(),
+            )
+            start = stream.sync if sync else stream.asynchronous
+
+            @functools.wraps(original)
+            def injected(*args: Any, **kwargs: Any) -> Any:
+                return start(args, kwargs)
+
+            return cast("Callable[..., R]", self._mark_injected(original, injected))
 
         # Per-call path.  A request opened here is a bare state dict (see _request), set as
         # current but never reset: the next call overwrites it, and an ended request
@@ -332,10 +342,13 @@ class Container:
                         raise error
                 return result
 
+        return cast("Callable[..., R]", self._mark_injected(original, injected))
+
+    def _mark_injected(self, original: Callable[..., Any], injected: Any) -> Callable[..., Any]:
         setattr(injected, ORIGINAL_ATTR, original)
-        injected.__injectkit_container__ = self  # type: ignore[attr-defined]
+        injected.__injectkit_container__ = self
         self._injected.append(original)
-        return cast("Callable[..., R]", injected)  # same kind and return type as func
+        return cast("Callable[..., Any]", injected)
 
     def request(self, context: Mapping[Any, Any] | None = None) -> RequestScope:
         """A new request scope; enter it with ``async with`` (or ``with`` for sync code).
