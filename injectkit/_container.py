@@ -34,6 +34,7 @@ from ._introspect import (
     _split_annotated,
     call_kind,
     caller_locals,
+    describe,
     provided_type,
     read_signature,
     type_name,
