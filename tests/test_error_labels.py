@@ -1,7 +1,7 @@
 """How errors name things: providers that share a name, long chains, articles."""
 
 import inspect
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -146,27 +146,15 @@ def test_a_short_chain_is_shown_whole() -> None:
 
 
 def test_an_async_generator_handler_is_called_an_async_generator() -> None:
-    """inject() on an async generator says 'an async generator', not 'a async generator'."""
+    """call_sync on an async generator says 'an async generator', not 'a async generator'."""
     container = Container()
 
     async def stream() -> AsyncIterator[int]:
         yield 1
 
-    with pytest.raises(InjectionError) as info:
-        container.inject(stream)
+    with container.request() as scope, pytest.raises(InjectionError) as info:
+        scope.call_sync(stream)
     assert "stream is an async generator function" in str(info.value)
-
-
-def test_a_generator_handler_is_called_a_generator() -> None:
-    """inject() on a generator says 'a generator'."""
-    container = Container()
-
-    def stream() -> Iterator[int]:
-        yield 1
-
-    with pytest.raises(InjectionError) as info:
-        container.inject(stream)
-    assert "stream is a generator function" in str(info.value)
 
 
 def test_an_adapter_refusing_an_async_generator_uses_the_right_article() -> None:
