@@ -22,9 +22,11 @@ except InjectionError as exc:
 # Instead: override the dependency; every dependent sees the replacement.
 with container.override(get_user, lambda: "ada"):
     print(greet())
+    print(greet(token="t-1"))  # what a call may pass stays the same under an override
 
 # Output:
 # greet got unexpected keyword argument(s) user: user is injected.
 #   chain: greet
 #   hint: the names a call may pass are: token. Injected parameters cannot be passed by ...
+# Hello, ada
 # Hello, ada
