@@ -113,7 +113,7 @@ class AppState:
         if owners:
             # Refuse before taking anything, so that aclose() can still run every teardown.
             raise InjectionError(
-                f"close() cannot run the teardown of the async provider "
+                f"close() cannot run the async teardown of "
                 f"{', '.join(owner.label for owner in owners)}; nothing was closed.",
                 path=owners[0].chain(),
                 hint="close the container with `await container.aclose()` "

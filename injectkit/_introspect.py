@@ -177,15 +177,27 @@ def _hint_source(func: Any) -> Any:
     return func
 
 
+# Modules whose frames only forward a call and are not counted by caller_locals: mutmut
+# wraps every function it mutates in two frames of its own (docs/mutation.md).
+_FORWARDING_MODULES = ("mutmut.",)
+
+
 def caller_locals(depth: int) -> dict[str, Any] | None:
     """The locals ``depth`` frames above the caller, unless that is module level.
 
     Taken when a function is decorated, so that string annotations naming classes local
     to the surrounding function can be evaluated later.
     """
-    try:
-        frame = sys._getframe(depth + 1)
-    except ValueError:
+    frame: types.FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith(_FORWARDING_MODULES):
+            frame = frame.f_back
+        elif depth:
+            depth -= 1
+            frame = frame.f_back
+        else:
+            break
+    if frame is None:
         return None
     if frame.f_locals is frame.f_globals:
         return None  # module level: annotations see these already

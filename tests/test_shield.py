@@ -12,35 +12,43 @@ import anyio
 import pytest
 
 from injectkit import Container, Depends
-from injectkit._shield import shield_needed
+from injectkit._shield import _asyncio_check, shield_needed
+
+# The check is built once, at import; building it again in the test lets a mutation test
+# (docs/mutation.md) see the building code too.
+rebuilt = pytest.mark.parametrize("rebuild", [False, True], ids=["imported", "rebuilt"])
 
 
-def test_asyncio_shields_only_inside_an_anyio_cancel_scope() -> None:
+@rebuilt
+def test_asyncio_shields_only_inside_an_anyio_cancel_scope(rebuild: bool) -> None:
     """No shield in a task outside anyio's scopes; a shield in a scope, group or group child."""
+    check = _asyncio_check() if rebuild else shield_needed
 
     async def main() -> list[object]:
-        seen: list[object] = [shield_needed()]
+        seen: list[object] = [check()]
         with anyio.CancelScope():
-            seen.append(shield_needed())
+            seen.append(check())
         async with anyio.create_task_group() as tg:
-            seen.append(shield_needed())
+            seen.append(check())
 
             async def child() -> None:
-                seen.append(("child", shield_needed()))
+                seen.append(("child", check()))
 
             tg.start_soon(child)
-        seen.append(shield_needed())
+        seen.append(check())
         return seen
 
     assert asyncio.run(main()) == [False, True, True, ("child", True), False]
 
 
-def test_trio_always_shields() -> None:
+@rebuilt
+def test_trio_always_shields(rebuild: bool) -> None:
     """On trio every task is inside cancel scopes, so finalizers are always shielded."""
     trio = pytest.importorskip("trio")
+    check = _asyncio_check() if rebuild else shield_needed
 
     async def main() -> bool:
-        return shield_needed()
+        return check()
 
     assert trio.run(main) is True
 

@@ -1,0 +1,146 @@
+"""Mutation testing of injectkit's core with mutmut, and its score per module.
+
+    uv run --group mutation python scripts/mutation.py --sample 60   # a quick seeded sample
+    uv run --group mutation python scripts/mutation.py               # every core mutant
+    uv run --group mutation python scripts/mutation.py --module _finalize --module _request
+    uv run --group mutation python scripts/mutation.py --report      # scores of the last runs
+
+mutmut's configuration ([tool.mutmut] in pyproject.toml) says which files are mutated and
+which tests run; results are kept in mutants/, so a full run that was stopped resumes
+(--fresh starts over).  Mutants listed in scripts/mutation_equivalent.txt change no
+behaviour (the reason is on their line) and are left out of the score.
+See docs/mutation.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "mutants"
+EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.txt"
+KILLED = {1, 3, 37}  # a test failed (3: pytest's internal error), or the type checker
+SURVIVED = {0}
+NO_TESTS = {5, 33}  # no test even reaches the mutated function: as bad as survived
+TIMEOUT = {24, -24, 36, 152, 255, -9, -11}  # hung (stopped) or crashed: counted as killed
+
+
+def _mutmut(*args: str) -> int:
+    return subprocess.call([sys.executable, "-m", "mutmut", *args], cwd=ROOT)
+
+
+def generate() -> None:
+    """Write the mutants (mutmut's own first step) without running any test."""
+    code = (
+        "import os\n"
+        "from mutmut import __main__ as m\n"
+        "os.makedirs('mutants', exist_ok=True)\n"
+        "m.set_mutant_under_test('mutant_generation')\n"
+        "m.copy_src_dir(); m.copy_also_copy_files(); m.setup_source_paths()\n"
+        "m.store_lines_covered_by_tests(); m.create_mutants(os.cpu_count() or 2)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def results() -> dict[str, dict[str, int | None]]:
+    """Exit code per mutant name, per module (``_finalize``), from mutmut's files."""
+    by_module: dict[str, dict[str, int | None]] = {}
+    for meta in sorted((MUTANTS / "injectkit").glob("*.py.meta")):
+        module = meta.name.removesuffix(".py.meta")
+        by_module[module] = json.loads(meta.read_text())["exit_code_by_key"]
+    return by_module
+
+
+def equivalent() -> dict[str, str]:
+    """Mutant name -> why it changes no behaviour."""
+    listed: dict[str, str] = {}
+    for line in EQUIVALENT.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, reason = line.partition(" ")
+            listed[name] = reason.strip()
+    return listed
+
+
+def report(names: set[str] | None) -> list[str]:
+    """Print killed/survived/score per module (over ``names`` if given); return survivors."""
+    listed = equivalent()
+    survivors: list[str] = []
+    rows = []
+    total: Counter[str] = Counter()
+    for module, codes in results().items():
+        count: Counter[str] = Counter()
+        for name, code in codes.items():
+            if names is not None and name not in names:
+                continue
+            if code is None:
+                count["not run"] += 1
+            elif name in listed:
+                count["equivalent"] += 1
+            elif code in KILLED or code in TIMEOUT:
+                count["killed"] += 1
+            else:
+                count["survived"] += 1
+                survivors.append(name)
+        if sum(count.values()) == 0:
+            continue
+        total.update(count)
+        rows.append((module, count))
+    rows.append(("core", total))
+    print(
+        f"{'module':<14}{'killed':>8}{'survived':>10}{'equivalent':>12}{'not run':>9}{'score':>9}"
+    )
+    for module, count in rows:
+        judged = count["killed"] + count["survived"]
+        score = f"{100 * count['killed'] / judged:.1f} %" if judged else "-"
+        print(
+            f"{module:<14}{count['killed']:>8}{count['survived']:>10}"
+            f"{count['equivalent']:>12}{count['not run']:>9}{score:>9}"
+        )
+    return survivors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sample", type=int, metavar="N", help="run N random mutants")
+    parser.add_argument("--seed", type=int, default=14, help="seed of the sample (default 14)")
+    parser.add_argument(
+        "--module", action="append", default=[], help="only this module (e.g. _finalize)"
+    )
+    parser.add_argument("--max-children", type=int, default=2, help="parallel test processes")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
+    parser.add_argument("--report", action="store_true", help="only print the last scores")
+    options = parser.parse_args()
+
+    if options.fresh:
+        shutil.rmtree(MUTANTS, ignore_errors=True)
+    names: set[str] | None = None
+    if not options.report:
+        generate()
+        modules = set(options.module) or set(results())
+        pool = sorted(n for m, codes in results().items() if m in modules for n in codes)
+        if options.sample:
+            names = set(random.Random(options.seed).sample(pool, min(options.sample, len(pool))))
+            targets = sorted(names)
+        else:
+            names = set(pool) if options.module else None
+            targets = [f"injectkit.{m}.*" for m in sorted(modules)] if options.module else []
+        code = _mutmut("run", "--max-children", str(options.max_children), *targets)
+        if code:
+            return code
+    survivors = report(names)
+    if survivors:
+        print(f"\n{len(survivors)} surviving mutant(s); see each with `mutmut show NAME`:")
+        for name in survivors:
+            print(f"  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
