@@ -141,11 +141,6 @@ class RequestScope:
             tasks = self._tasks = BackgroundTasks()
         return tasks
 
-    def push_finalizer(self, finalizer: Finalizer) -> None:
-        if self._finalizers is None:
-            self._finalizers = []
-        self._finalizers.append(finalizer)
-
     # -- entering and leaving --------------------------------------------------------------
 
     def _open(self, is_async: bool) -> None:

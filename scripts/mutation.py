@@ -15,11 +15,15 @@ See docs/mutation.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -32,8 +36,34 @@ NO_TESTS = {5, 33}  # no test even reaches the mutated function: as bad as survi
 TIMEOUT = {24, -24, 36, 152, 255, -9, -11}  # hung (stopped) or crashed: counted as killed
 
 
-def _mutmut(*args: str) -> int:
-    return subprocess.call([sys.executable, "-m", "mutmut", *args], cwd=ROOT)
+def _mutmut(*args: str, hang_limit: float) -> int:
+    """Run mutmut, stopping any mutant that takes longer than ``hang_limit`` seconds.
+
+    mutmut stops a mutant after a CPU-time limit, which a deadlocked test (a lock taken
+    twice, an event never set) never reaches: the watchdog kills such a worker, which
+    counts as killed (the tests did not pass).
+    """
+    process = subprocess.Popen([sys.executable, "-m", "mutmut", *args], cwd=ROOT)
+    seen: dict[int, float] = {}
+    while process.poll() is None:
+        time.sleep(5)
+        now = time.monotonic()
+        for pid in _workers():
+            started = seen.setdefault(pid, now)
+            if now - started > hang_limit:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+    return process.returncode
+
+
+def _workers() -> list[int]:
+    """The processes mutmut runs a mutant in (it titles them ``mutmut: NAME``)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if cmdline.read_bytes().startswith(b"mutmut: injectkit."):
+                found.append(int(cmdline.parent.name))
+    return found
 
 
 def generate() -> None:
@@ -114,6 +144,9 @@ def main() -> int:
         "--module", action="append", default=[], help="only this module (e.g. _finalize)"
     )
     parser.add_argument("--max-children", type=int, default=2, help="parallel test processes")
+    parser.add_argument(
+        "--hang-limit", type=float, default=300, help="seconds before a mutant counts as hung"
+    )
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
     parser.add_argument("--report", action="store_true", help="only print the last scores")
     options = parser.parse_args()
@@ -131,7 +164,13 @@ def main() -> int:
         else:
             names = set(pool) if options.module else None
             targets = [f"injectkit.{m}.*" for m in sorted(modules)] if options.module else []
-        code = _mutmut("run", "--max-children", str(options.max_children), *targets)
+        code = _mutmut(
+            "run",
+            "--max-children",
+            str(options.max_children),
+            *targets,
+            hang_limit=options.hang_limit,
+        )
         if code:
             return code
     survivors = report(names)

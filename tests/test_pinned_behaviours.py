@@ -48,8 +48,12 @@ async def test_a_scope_not_entered_or_already_closed_refuses_to_resolve(
     c = Container()
     c.register(Resource, scope="transient")
     scope = c.request()
-    with pytest.raises(InjectionError, match="not open"):
+    with pytest.raises(InjectionError, match="not open") as info:
         await use(scope)
+    assert str(info.value).splitlines()[0] == "This request scope is not open."
+    assert info.value.hint == (
+        "use it inside `async with container.request() as scope:` (or `with` for sync code)."
+    )
     async with scope:
         pass
     with pytest.raises(InjectionError, match="not open"):

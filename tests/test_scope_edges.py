@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 from injectkit import BackgroundTasks, Container, InjectionError
+from injectkit._request import BARE_SYNC, ENDED, META
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +47,9 @@ def test_a_sync_scope_ending_in_an_error_drops_tasks_and_throws_it_into_finalize
         raise error
     assert info.value is error and info.value.__context__ is None
     assert events == ["saw KeyError"]
-    assert "dropping 1 background task(s) because the call raised KeyError" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "injectkit"] == [
+        "dropping 1 background task(s) because the call raised KeyError"
+    ]
 
 
 def test_a_sync_scope_runs_every_task_in_order_with_its_arguments() -> None:
@@ -140,6 +143,15 @@ async def test_a_scope_repr_says_its_state_and_how_many_values_it_holds() -> Non
         await scope.resolve(Resource)
         assert repr(scope) == "<RequestScope open values=1>"
     assert repr(scope) == "<RequestScope closed values=0>"
+
+
+def test_the_request_state_markers_read_as_what_they_are() -> None:
+    """The markers in a request's state dict say what they mark, for a debugger's view."""
+    assert [repr(META), repr(BARE_SYNC), repr(ENDED)] == [
+        "<request>",
+        "<bare sync request>",
+        "<ended request>",
+    ]
 
 
 def test_background_tasks_repr_lists_the_queued_functions() -> None:
