@@ -4,6 +4,7 @@
     uv run --group mutation python scripts/mutation.py               # every core mutant
     uv run --group mutation python scripts/mutation.py --module _finalize --module _request
     uv run --group mutation python scripts/mutation.py --report      # scores of the last runs
+    uv run --group mutation python scripts/mutation.py --report --markdown  # for docs/mutation.md
 
 mutmut's configuration ([tool.mutmut] in pyproject.toml) says which files are mutated and
 which tests run; results are kept in mutants/, so a full run that was stopped resumes
@@ -33,7 +34,7 @@ EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.txt"
 KILLED = {1, 3, 37}  # a test failed (3: pytest's internal error), or the type checker
 SURVIVED = {0}
 NO_TESTS = {5, 33}  # no test even reaches the mutated function: as bad as survived
-TIMEOUT = {24, -24, 36, 152, 255, -9, -11}  # hung (stopped) or crashed: counted as killed
+TIMEOUT = {24, -24, 36, 152, 255, -9, -11, -15}  # hung (stopped) or crashed: killed
 
 
 def _mutmut(*args: str, hang_limit: float) -> int:
@@ -98,7 +99,7 @@ def equivalent() -> dict[str, str]:
     return listed
 
 
-def report(names: set[str] | None) -> list[str]:
+def report(names: set[str] | None, *, markdown: bool = False) -> list[str]:
     """Print killed/survived/score per module (over ``names`` if given); return survivors."""
     listed = equivalent()
     survivors: list[str] = []
@@ -123,16 +124,20 @@ def report(names: set[str] | None) -> list[str]:
         total.update(count)
         rows.append((module, count))
     rows.append(("core", total))
-    print(
-        f"{'module':<14}{'killed':>8}{'survived':>10}{'equivalent':>12}{'not run':>9}{'score':>9}"
-    )
+    columns = ("killed", "survived", "equivalent", "not run")
+    if markdown:
+        print("| module | " + " | ".join(columns) + " | score |")
+        print("| --- |" + " ---: |" * (len(columns) + 1))
+    else:
+        print(f"{'module':<14}" + "".join(f"{c:>11}" for c in columns) + f"{'score':>9}")
     for module, count in rows:
         judged = count["killed"] + count["survived"]
         score = f"{100 * count['killed'] / judged:.1f} %" if judged else "-"
-        print(
-            f"{module:<14}{count['killed']:>8}{count['survived']:>10}"
-            f"{count['equivalent']:>12}{count['not run']:>9}{score:>9}"
-        )
+        if markdown:
+            cells = " | ".join(str(count[c]) for c in columns)
+            print(f"| `{module}` | {cells} | {score} |")
+        else:
+            print(f"{module:<14}" + "".join(f"{count[c]:>11}" for c in columns) + f"{score:>9}")
     return survivors
 
 
@@ -149,6 +154,7 @@ def main() -> int:
     )
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
     parser.add_argument("--report", action="store_true", help="only print the last scores")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     options = parser.parse_args()
 
     if options.fresh:
@@ -173,7 +179,7 @@ def main() -> int:
         )
         if code:
             return code
-    survivors = report(names)
+    survivors = report(names, markdown=options.markdown)
     if survivors:
         print(f"\n{len(survivors)} surviving mutant(s); see each with `mutmut show NAME`:")
         for name in survivors:
