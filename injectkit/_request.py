@@ -153,17 +153,6 @@ class RequestScope:
         self._is_async = is_async
         self._token = self._container._scope_var.set(self._values)
 
-    def _closing(self) -> None:
-        """From here on the scope takes no new joiner (its finalizers are running).
-
-        An injected call that starts now (from a finalizer, or a task a finalizer
-        started) opens a request of its own, as after the scope has closed: joining would
-        put its generators on a stack already closed, or close them while it runs.
-        Background tasks ran before this, so a task may still join and use the request.
-        """
-        self._state = _CLOSING
-        self._values[META] = ENDED
-
     def _release(self) -> None:
         self._state = _CLOSED
         values = self._values
@@ -240,7 +229,14 @@ class RequestScope:
                     self._drop_tasks(exc)
             finalizers = self._finalizers
             if finalizers:
-                self._closing()
+                # Closing: from here on the scope takes no new joiner.  An injected call
+                # that starts now (from a finalizer, or a task a finalizer started) opens a
+                # request of its own, as after the scope has closed: joining would put its
+                # generators on a stack being closed, to be closed while it runs or never.
+                # The tasks ran before this, so a task may still join and use the request.
+                # (Two stores inline: a method call here costs 0.5% a request.)
+                self._state = _CLOSING
+                self._values[META] = ENDED
                 for _, is_async, _ in finalizers:
                     if is_async:
                         break
@@ -267,7 +263,8 @@ class RequestScope:
                 else:
                     self._drop_tasks(exc)
             if self._finalizers:
-                self._closing()
+                self._state = _CLOSING  # no new joiner (see aclose)
+                self._values[META] = ENDED
                 exc = close_all(self._finalizers, exc)
             return exc
         finally:
