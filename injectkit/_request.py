@@ -316,13 +316,14 @@ class RequestScope:
     # -- calling and resolving -------------------------------------------------------------
 
     def _check_open(self) -> None:
-        if self._state == _CLOSING:
-            raise InjectionError(
-                "This request scope is closing (its finalizers are running); it takes no new call.",
-                hint="call it before the scope closes, or open a new scope with "
-                "container.request().",
-            )
         if self._state != _OPEN:
+            if self._state == _CLOSING:
+                raise InjectionError(
+                    "This request scope is closing (its finalizers are running); it takes "
+                    "no new call.",
+                    hint="call it before the scope closes, or open a new scope with "
+                    "container.request().",
+                )
             raise InjectionError(
                 "This request scope is not open.",
                 hint="use it inside `async with container.request() as scope:` "
