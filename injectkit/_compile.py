@@ -562,7 +562,11 @@ def compile_plan(
             setattr(plan, attribute, deferred)
     if streams:  # scope.call(gen_func) gives the injected generator, joined to the scope
         plan.run = joined_stream(
-            root.call, functools.partial(plan.compiled, "stream"), not sync, container._scope_var
+            root.call,
+            functools.partial(plan.compiled, "stream"),
+            not sync,
+            container._scope_var,
+            ns["adopt"],
         )
     return plan
 

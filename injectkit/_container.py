@@ -267,6 +267,7 @@ class Container:
                 self._scope_var,
                 lambda state: plan_for(original, sync, _context_types(state)).stream,
                 lambda: slot[0] or own_plan(),
+                functools.partial(RequestScope._adopt, self),
             )
             start = stream.sync if sync else stream.asynchronous
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from ._finalize import Finalizer, close_all
 from ._introspect import describe
-from ._request import BARE_SYNC, ENDED, META, RequestState
+from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._shield import aclose_shielded
 
 __all__ = ["InjectedAsyncGenerator", "InjectedGenerator", "Stream", "joined_stream"]
@@ -46,7 +46,7 @@ class Stream:
     the ``(fresh, template)`` pair for a request of the generator's own.
     """
 
-    __slots__ = ("func", "join", "own", "scope_var")
+    __slots__ = ("adopt", "func", "join", "own", "scope_var")
 
     def __init__(
         self,
@@ -54,11 +54,13 @@ class Stream:
         scope_var: ScopeVar,
         join: Callable[[RequestState], Callable[..., Any]],
         own: Callable[[], tuple[Callable[..., Any], dict[object, Any]]],
+        adopt: Callable[[RequestState], RequestScope],
     ) -> None:
         self.func = func
         self.scope_var = scope_var
         self.join = join
         self.own = own
+        self.adopt = adopt  # the scope object of a bare request (RequestScope._adopt)
 
     def sync(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> InjectedGenerator:
         live = _Live()
@@ -74,11 +76,12 @@ def joined_stream(
     entry: Callable[[], Callable[..., Any]],
     is_async: bool,
     scope_var: ScopeVar,
+    adopt: Callable[[RequestState], RequestScope],
 ) -> Callable[..., Any]:
     """A generator plan's ``run``: ``scope.call(gen_func)`` gives the injected generator,
     joined to that scope's request (current while its code runs); ``entry()`` is the
     plan's ``stream`` entry."""
-    stream = Stream(func, scope_var, lambda state: entry(), _no_own_request)
+    stream = Stream(func, scope_var, lambda state: entry(), _no_own_request, adopt)
     if is_async:
 
         async def arun(state: RequestState, args: Any, kwargs: Any) -> Any:
@@ -99,12 +102,73 @@ def _no_own_request() -> tuple[Callable[..., Any], dict[object, Any]]:  # pragma
 
 
 class _Live:
-    """Whether a driver has resources open (it resolved and has not ended yet)."""
+    """Whether a driver has resources open (it resolved and has not ended yet).
 
-    __slots__ = ("open",)
+    ``wrapper`` is the injected generator until its first step: a joined one is then
+    held by the request it joined (see _closer), an own one by its consumer only.
+    """
+
+    __slots__ = ("open", "wrapper")
 
     def __init__(self) -> None:
         self.open = False
+        self.wrapper: Any = None
+
+
+class _JoinedGenerator:
+    """The owner named in messages about the closer of a joined generator."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.label = f"injected generator {describe(func)}"
+
+    def chain(self) -> list[str]:
+        return [self.label]
+
+
+# A joined generator is closed with the request it joined, if it has not ended by then:
+# a closer on that request's finalizer stack (pushed after the generator's own
+# providers, so it runs before their finalizers) closes it.  The consumer that stopped
+# iterating (a client gone mid-stream) then leaves nothing to the garbage collector.
+
+
+def _closer(live: _Live) -> Generator[None, None, None]:
+    wrapper, live.wrapper = live.wrapper, None
+    try:
+        yield
+    finally:
+        if live.open:
+            wrapper.close()
+
+
+async def _acloser(live: _Live) -> AsyncGenerator[None, None]:
+    wrapper, live.wrapper = live.wrapper, None
+    try:
+        yield
+    finally:
+        if live.open:
+            await wrapper.aclose()
+
+
+def _scope_of(stream: Stream, state: RequestState) -> RequestScope:
+    scope = state[META]
+    if scope is None or scope is BARE_SYNC:
+        scope = stream.adopt(state)
+    result: RequestScope = scope
+    return result
+
+
+def _closed_with(stream: Stream, state: RequestState, closer: Generator[None, None, None]) -> None:
+    next(closer)
+    _scope_of(stream, state).push_finalizer((closer, False, _JoinedGenerator(stream.func)))
+
+
+async def _aclosed_with(
+    stream: Stream, state: RequestState, closer: AsyncGenerator[None, None]
+) -> None:
+    await closer.__anext__()
+    _scope_of(stream, state).push_finalizer((closer, True, _JoinedGenerator(stream.func)))
 
 
 def _unclosed(func: Callable[..., Any]) -> None:
@@ -131,6 +195,7 @@ class _Injected:
         self._func = func
         self._driver = driver
         self._live = live
+        live.wrapper = self
 
     def _forgotten(self) -> bool:
         """Whether it is being collected with resources open (warned here)."""
@@ -220,12 +285,15 @@ def _drive(
     if given is not None:  # scope.call: that request, made current while the code runs
         gen, fstack = stream.join(given)(given, args, kwargs)
         current = given
+        _closed_with(stream, given, _closer(live))
     else:
         state = scope_var.get()
         if state is not None and state[META] is not ENDED:  # join the open request
             gen, fstack = stream.join(state)(state, args, kwargs)
             current = None  # it is current already
+            _closed_with(stream, state, _closer(live))
         else:
+            live.wrapper = None  # its consumer alone holds it
             fresh, template = stream.own()
             current = own = template.copy()
             first: Token[RequestState | None] | None = scope_var.set(own)
@@ -312,12 +380,15 @@ async def _adrive(
     if given is not None:
         gen, fstack = await stream.join(given)(given, args, kwargs)
         current = given
+        await _aclosed_with(stream, given, _acloser(live))
     else:
         state = scope_var.get()
         if state is not None and state[META] is not ENDED:
             gen, fstack = await stream.join(state)(state, args, kwargs)
             current = None
+            await _aclosed_with(stream, state, _acloser(live))
         else:
+            live.wrapper = None  # its consumer alone holds it
             fresh, template = stream.own()
             current = own = template.copy()
             first: Token[RequestState | None] | None = scope_var.set(own)

@@ -476,3 +476,45 @@ async def test_a_forgotten_async_generator_warns_and_the_loop_finalizes_it(
         while "session closed" not in r.events:
             await anyio.sleep(0.01)
     assert r.events[-2:] == ["session saw GeneratorExit", "session closed"]
+
+
+def test_a_joined_generator_left_unfinished_is_closed_with_its_request() -> None:
+    """A joined generator the consumer stops early: its request closes it, then finalizers."""
+    c, r = Container(), Resources()
+    stream = sync_stream(c, r)
+    with c.request():
+        gen = stream()
+        next(gen)
+        del gen  # the request holds it: no ResourceWarning (filterwarnings=error)
+        gc.collect()
+        assert "local closed" not in r.events
+    # The request's tasks (the generator's among them) run first, as for any request.
+    assert r.events == [
+        "session open",
+        "chunk 0",
+        "task",
+        "local closed",
+        "session commit",
+        "session closed",
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_joined_async_generator_left_unfinished_is_closed_with_its_request(
+    anyio_backend: str,
+) -> None:
+    """The async twin: the request acloses the joined generator before its finalizers."""
+    c, r = Container(), Resources()
+    stream = async_stream(c, r)
+    async with c.request():
+        gen = stream()
+        await gen.__anext__()
+    # The request's tasks (the generator's among them) run first, as for any request.
+    assert r.events == [
+        "session open",
+        "chunk 0",
+        "task",
+        "local closed",
+        "session commit",
+        "session closed",
+    ]

@@ -251,15 +251,16 @@ def _unprocessable(error: InvalidParameters) -> flask.Response:
 def inject(view: F) -> F:
     """Decorator for Flask views: fill the view's parameters from the app's container.
 
-    Put it under the route decorator.  The view must be a ``def`` function whose graph is
-    sync end to end; free parameters come from the URL rule's variables, then the query.
+    Put it under the route decorator.  The view must be a ``def`` function (a generator
+    view is streamed, its request open until the last chunk) whose graph is sync end to
+    end; free parameters come from the URL rule's variables, then the query.
     """
     handler = require_function(view, "Flask")
     kind = call_kind(handler)
-    if kind.is_async or kind.has_finalizer:
+    if kind.is_async:  # a sync generator view is streamed (see docs/integrations/flask.md)
         raise InjectionError(
             f"{describe(handler)} is {kind.with_article} function, but the Flask adapter "
-            "injects plain `def` views.",
+            "injects plain `def` views and sync generator views.",
             path=(describe(handler),),
             hint="define the view with `def`; for async endpoints use an ASGI framework "
             "(injectkit.integrations.starlette) or aiohttp.",
