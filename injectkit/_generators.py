@@ -151,24 +151,27 @@ async def _acloser(live: _Live) -> AsyncGenerator[None, None]:
             await wrapper.aclose()
 
 
-def _scope_of(stream: Stream, state: RequestState) -> RequestScope:
+def _push(stream: Stream, state: RequestState, finalizer: Finalizer) -> None:
+    """Put ``finalizer`` on the finalizer stack of the request ``state`` is."""
     scope = state[META]
     if scope is None or scope is BARE_SYNC:
         scope = stream.adopt(state)
-    result: RequestScope = scope
-    return result
+    stack: list[Finalizer] | None = scope._finalizers
+    if stack is None:
+        stack = scope._finalizers = []
+    stack.append(finalizer)
 
 
 def _closed_with(stream: Stream, state: RequestState, closer: Generator[None, None, None]) -> None:
     next(closer)
-    _scope_of(stream, state).push_finalizer((closer, False, _JoinedGenerator(stream.func)))
+    _push(stream, state, (closer, False, _JoinedGenerator(stream.func)))
 
 
 async def _aclosed_with(
     stream: Stream, state: RequestState, closer: AsyncGenerator[None, None]
 ) -> None:
     await closer.__anext__()
-    _scope_of(stream, state).push_finalizer((closer, True, _JoinedGenerator(stream.func)))
+    _push(stream, state, (closer, True, _JoinedGenerator(stream.func)))
 
 
 def _unclosed(func: Callable[..., Any]) -> None:
