@@ -10,8 +10,9 @@ from typing import Any
 import anyio
 
 from ._exceptions import InjectionError
-from ._finalize import Finalizer, aclose_all, close_all
+from ._finalize import Finalizer, aclose_all, aclose_within, close_all
 from ._introspect import MISSING
+from ._threads import ThreadLimiter
 
 __all__ = ["AppState", "Snapshot"]
 
@@ -33,7 +34,12 @@ class AppState:
     loop, because the other builder may be a thread, or a task on another event loop.
     """
 
-    def __init__(self) -> None:
+    # Finalizers are cut by their time limit only (see aclose_within); no shutdown cuts them.
+    _item: anyio.CancelScope | None = None
+    _cut = False
+
+    def __init__(self, threads: ThreadLimiter) -> None:
+        self.threads = threads  # the container's worker threads, for offloaded providers
         self.values: dict[object, Any] = {}
         self.finalizers: list[Finalizer] = []
         self._locks: dict[object, threading.Lock] = {}
@@ -100,10 +106,14 @@ class AppState:
                 snapshot.values = None
             return entries
 
-    async def aclose(self) -> None:
+    async def aclose(self, limit: float | None = None) -> None:
+        """Run the finalizers, newest first, each within ``limit`` seconds if given."""
         entries = self._take()
         with anyio.CancelScope(shield=True):
-            error = await aclose_all(entries, None)
+            if limit is None:
+                error = await aclose_all(entries, None)
+            else:
+                error = await aclose_within(entries, None, limit, self)
         if error is not None:
             raise error
 

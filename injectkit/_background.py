@@ -12,7 +12,14 @@ from ._exceptions import InjectionError
 from ._introspect import CallKind, call_kind, describe
 from ._wording import safe_repr
 
-__all__ = ["BackgroundTask", "BackgroundTasks", "QueuedCall", "is_async_task"]
+__all__ = [
+    "BackgroundTask",
+    "BackgroundTasks",
+    "QueuedCall",
+    "TimedTasks",
+    "check_seconds",
+    "is_async_task",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -70,10 +77,13 @@ class BackgroundTasks:
     others still run.  If the handler raises, the queued tasks are dropped.
     """
 
-    __slots__ = ("_tasks",)
+    __slots__ = ("_tasks", "_timeouts")
 
     def __init__(self) -> None:
         self._tasks: list[QueuedCall] = []
+        # Time limits set with with_timeout(), by the task's index (None: no limit);
+        # the other tasks get the container's task_timeout.
+        self._timeouts: dict[int, float | None] | None = None
 
     def add_task(
         self,
@@ -90,6 +100,16 @@ class BackgroundTasks:
             )
         self._tasks.append((func, args, kwargs))
 
+    def with_timeout(self, seconds: float | None) -> TimedTasks:
+        """Queue tasks with their own time limit: ``tasks.with_timeout(5).add_task(...)``.
+
+        ``seconds`` replaces the container's ``task_timeout`` for the tasks added through
+        the result (None: no limit).  A task still running at its limit is cancelled (a
+        sync one is abandoned: its thread runs on) and named in the log.  A method of its
+        own, not a keyword of :meth:`add_task`, whose keywords all go to the task.
+        """
+        return TimedTasks(self, check_seconds(seconds, "with_timeout(seconds)"))
+
     @property
     def tasks(self) -> tuple[BackgroundTask[Any], ...]:
         """The queued tasks, oldest first (handy in tests)."""
@@ -101,3 +121,43 @@ class BackgroundTasks:
     def __repr__(self) -> str:
         names = ", ".join(describe(func) for func, _, _ in self._tasks)
         return f"<BackgroundTasks [{names}]>"
+
+
+class TimedTasks:
+    """What :meth:`BackgroundTasks.with_timeout` returns: ``add_task`` with a time limit."""
+
+    __slots__ = ("_limit", "_tasks")
+
+    def __init__(self, tasks: BackgroundTasks, limit: float | None) -> None:
+        self._tasks = tasks
+        self._limit = limit
+
+    def add_task(
+        self,
+        func: Callable[P, Awaitable[Any]] | Callable[P, Any],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
+        """Queue ``func(*args, **kwargs)``, cancelled if it runs longer than the limit."""
+        tasks = self._tasks
+        tasks.add_task(func, *args, **kwargs)
+        if tasks._timeouts is None:
+            tasks._timeouts = {}
+        tasks._timeouts[len(tasks._tasks) - 1] = self._limit
+
+    def __repr__(self) -> str:
+        return f"<BackgroundTasks with_timeout({self._limit!r})>"
+
+
+def check_seconds(value: object, where: str) -> float | None:
+    """``value`` as a time limit in seconds: a positive number, or None for no limit."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InjectionError(
+            f"{where} takes a number of seconds greater than 0, or None for no limit; "
+            f"got {value!r}.",
+            hint="pass e.g. 5 or 0.5; None lifts the limit.",
+        )
+    return float(value)

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
-import anyio.to_thread
 
 from ._app import AppState
 from ._background import BackgroundTasks
@@ -165,7 +164,7 @@ async def _amake(node: Node, values: dict[Node, Any], app: AppState) -> Any:
     kind = node.signature.kind
     if kind is CallKind.SYNC:
         if node.offload:
-            return await anyio.to_thread.run_sync(functools.partial(node.call, *args, **kwargs))
+            return await app.threads.run(functools.partial(node.call, *args, **kwargs))
         return node.call(*args, **kwargs)
     if kind is CallKind.ASYNC:
         return await node.call(*args, **kwargs)
@@ -273,7 +272,7 @@ def compile_plan(
         "MISSING": MISSING,
         "BackgroundTasks": BackgroundTasks,
         "partial": functools.partial,
-        "run_sync": anyio.to_thread.run_sync,
+        "run_sync": app.threads.run,
         "app": app,
         "app_get": app.values.get,
         "app_remember": app.remember,

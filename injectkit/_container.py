@@ -20,7 +20,8 @@ from typing import Any, TypeVar, cast, overload
 
 from ._aliases import unwrap_alias
 from ._app import AppState
-from ._background import BackgroundTask, BackgroundTasks
+from ._background import BackgroundTask, BackgroundTasks, check_seconds
+from ._closing import ClosingScopes
 from ._compile import Plan, check_root, compile_plan
 from ._exceptions import InjectionError, ScopeError, combine
 from ._generators import Stream
@@ -43,6 +44,7 @@ from ._introspect import (
 from ._render import GraphView
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._scope import Scope, parse_scope
+from ._threads import ThreadLimiter
 from ._wording import exception_text, safe_repr
 
 __all__ = ["Container", "default_container", "inject"]
@@ -52,6 +54,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _NO_CONTEXT: frozenset[Any] = frozenset()
 TaskErrorHook = Callable[[BaseException, BackgroundTask[Any]], None]
+DEFAULT_THREAD_LIMIT = 40  # anyio's default limiter has as many
+DEFAULT_SHUTDOWN_GRACE = 5.0  # within `docker stop`'s 10 s, so the log gets written
 
 
 class _Overrides(MutableMapping[Any, Any]):
@@ -111,13 +115,41 @@ class Container:
     ``on_task_error(exc, task)`` is called (besides the log line) when a background task
     raises.  ``concurrent=True`` resolves independent async providers of a request at the
     same time (in an anyio task group) instead of one after another.
+
+    Time limits, in seconds (None: no limit, the default): ``task_timeout`` for each
+    background task (``tasks.with_timeout(s)`` sets one task's), ``finalizer_timeout``
+    for each async finalizer.  Work still running at its limit is cancelled and named
+    on the ``injectkit`` logger.  ``thread_limit`` is the number of worker threads the
+    container's sync tasks and offloaded providers share, apart from the framework's.
+    ``shutdown_grace``: how long :meth:`aclose` waits for requests still running their
+    tasks or finalizers before it cancels them (None: as long as they take).
     """
 
     def __init__(
-        self, *, on_task_error: TaskErrorHook | None = None, concurrent: bool = False
+        self,
+        *,
+        on_task_error: TaskErrorHook | None = None,
+        concurrent: bool = False,
+        task_timeout: float | None = None,
+        finalizer_timeout: float | None = None,
+        thread_limit: int = DEFAULT_THREAD_LIMIT,
+        shutdown_grace: float | None = DEFAULT_SHUTDOWN_GRACE,
     ) -> None:
         self.on_task_error = on_task_error
         self.concurrent = concurrent
+        self.task_timeout = check_seconds(task_timeout, "Container(task_timeout=...)")
+        self.finalizer_timeout = check_seconds(
+            finalizer_timeout, "Container(finalizer_timeout=...)"
+        )
+        self.shutdown_grace = check_seconds(shutdown_grace, "Container(shutdown_grace=...)")
+        if isinstance(thread_limit, bool) or not isinstance(thread_limit, int) or thread_limit < 1:
+            raise InjectionError(
+                f"Container(thread_limit=...) takes a number of threads, 1 or more; got "
+                f"{thread_limit!r}.",
+                hint=f"pass e.g. {DEFAULT_THREAD_LIMIT} (the default).",
+            )
+        self._threads = ThreadLimiter(thread_limit)
+        self._closing = ClosingScopes()
         self._registry: dict[Any, Registration] = {}
         self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
         self._global_overrides: list[tuple[object, Any, Any]] = []
@@ -138,7 +170,7 @@ class Container:
         self._names: Counter[str] | None = None  # providers per name, for error labels
         self._generation = 0
         self._lock = threading.RLock()
-        self._app = AppState()
+        self._app = AppState(self._threads)
         self._injected: list[Callable[..., Any]] = []
         self._slots: list[list[Any]] = []  # each injected function's own plan (see inject)
 
@@ -729,9 +761,20 @@ class Container:
 
     # -- the app scope ---------------------------------------------------------------------
 
+    @property
+    def thread_limit(self) -> int:
+        """How many worker threads this container's sync work may use at once."""
+        return self._threads.size
+
     async def aclose(self) -> None:
-        """End the app scope: app-scoped finalizers run, newest first."""
-        await self._app.aclose()
+        """End the app scope: app-scoped finalizers run, newest first.
+
+        First it waits up to ``shutdown_grace`` seconds for requests still running their
+        background tasks or finalizers; what still runs then is cancelled and named in
+        the log (see docs/reliability.md).
+        """
+        await self._closing.wait(self.shutdown_grace)
+        await self._app.aclose(self.finalizer_timeout)
 
     def close(self) -> None:
         """The sync twin of :meth:`aclose` (app-scoped providers must be sync)."""

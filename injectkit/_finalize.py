@@ -8,13 +8,19 @@ exception, and a warning names the provider that tried.
 from __future__ import annotations
 
 import contextlib
+import logging
+import math
 import warnings
 from collections.abc import AsyncGenerator, Generator
 from typing import Any, Protocol
 
+import anyio
+
 from ._exceptions import InjectionError
 
-__all__ = ["Finalizer", "aclose_all", "close_all"]
+__all__ = ["Cuttable", "Finalizer", "aclose_all", "aclose_within", "close_all"]
+
+logger = logging.getLogger("injectkit")
 
 
 class Owner(Protocol):
@@ -23,6 +29,13 @@ class Owner(Protocol):
     label: str
 
     def chain(self) -> list[str]: ...
+
+
+class Cuttable(Protocol):
+    """What runs finalizers under :func:`aclose_within`: a request scope or the app scope."""
+
+    _item: anyio.CancelScope | None  # the cancel scope of the finalizer running now
+    _cut: bool  # True once a shutdown cancelled what was running
 
 
 # (generator, is_async, owner): pushed when a generator provider yields its value.
@@ -86,7 +99,8 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
     """Close sync and async generators newest first (the caller shields this)."""
     current = exc
     while entries:
-        gen, is_async, owner = entries.pop()
+        # It stays listed while it runs, so that a shutdown can name it (see _request).
+        gen, is_async, owner = entries[-1]
         try:
             if current is None:  # the common case: no exception raised to catch
                 if (await anext(gen, _DONE) if is_async else next(gen, _DONE)) is _DONE:
@@ -104,11 +118,47 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
         except BaseException as error:
             current = error
             continue
+        finally:
+            entries.pop()
         if is_async:
             await gen.aclose()
         else:
             _close_quietly(gen)
         current = _more_than_once(owner)
+    return current
+
+
+async def aclose_within(
+    entries: list[Finalizer], exc: BaseException | None, limit: float | None, holder: Cuttable
+) -> BaseException | None:
+    """:func:`aclose_all`, each finalizer in a cancel scope of its own.
+
+    The scope's deadline is ``limit`` seconds (None: no deadline); ``holder._item`` is
+    set to it while the finalizer runs, so a shutdown can cancel that one finalizer.  A
+    finalizer cut by its scope is logged by provider name and its cancellation is not
+    the scope's exception: the finalizers after it run as if it had finished.  Called
+    inside the shield, so an outside cancellation still cannot cut a finalizer short.
+    """
+    current = exc
+    cancelled = anyio.get_cancelled_exc_class()
+    while entries:
+        entry = entries[-1]
+        deadline = math.inf if limit is None else anyio.current_time() + limit
+        with anyio.CancelScope(deadline=deadline) as item:
+            holder._item = item
+            result = await aclose_all([entry], current)
+        holder._item = None
+        entries.pop()
+        if item.cancel_called and result is not current and isinstance(result, cancelled):
+            if limit is not None and not holder._cut:
+                logger.error(
+                    "the finalizer of %s did not finish within its time limit (%s s) and "
+                    "was cancelled; the other finalizers still run",
+                    entry[2].label,
+                    limit,
+                )
+            continue
+        current = result
     return current
 
 

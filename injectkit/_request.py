@@ -11,21 +11,25 @@ or the process stopping skips the remaining tasks.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import math
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from contextvars import Token
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
-import anyio.to_thread
 
-from ._background import BackgroundTask, BackgroundTasks, is_async_task
+from ._background import BackgroundTask, BackgroundTasks, QueuedCall, is_async_task
 from ._cancelled import being_cancelled
+from ._closing import current_host, get_running_loop, host_task
 from ._exceptions import InjectionError
-from ._finalize import Finalizer, aclose_all, close_all
-from ._introspect import MISSING
+from ._finalize import Finalizer, aclose_all, aclose_within, close_all
+from ._introspect import MISSING, describe
 from ._shield import shield_needed
 
 if TYPE_CHECKING:
@@ -98,6 +102,14 @@ class RequestScope:
     _is_async = True
     _state = _NEW
     _token: Token[RequestState | None] | None = None
+    # While it closes (see aclose and _closing): the task running it, the trio token to
+    # reach it from elsewhere, the background task it is running, that task's or
+    # finalizer's own cancel scope, and whether the container's shutdown cut it.
+    _trio: Any = None
+    _running: list[QueuedCall] | None = None
+    _item: anyio.CancelScope | None = None
+    _cut = False
+    _cut_grace: float | None = None
 
     def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
         self._container = container
@@ -202,29 +214,51 @@ class RequestScope:
         Returns the exception the request ends with (``exc``, or one a task's
         cancellation or a finalizer raised), for adapters that close scopes by hand.
         """
+        tasks = self._tasks
+        if (tasks is None or not tasks._tasks) and not self._finalizers:
+            self._release()
+            return exc
+        # Tasks or finalizers to run: the container's shutdown waits for this scope, and
+        # may cancel the task running it (see _closing; this costs 1% of such a request).
+        closing = self._container._closing.scopes
         try:
-            tasks = self._tasks
+            closing[self] = host_task(get_running_loop())
+        except RuntimeError:  # no asyncio loop here: trio
+            closing[self], self._trio = current_host()
+        try:
             if tasks is not None and tasks._tasks:
-                if exc is None:  # run them, in order; inline, as a coroutine more costs 2%
-                    queue = tasks._tasks
-                    index = 0
-                    try:
-                        while index < len(queue):  # a task may queue further tasks
-                            func, args, kwargs = queue[index]
-                            index += 1
-                            try:
-                                if is_async_task(func):
-                                    await func(*args, **kwargs)
-                                else:
-                                    await anyio.to_thread.run_sync(
-                                        functools.partial(func, *args, **kwargs)
+                if exc is None:
+                    # On asyncio a task with no time limit gets no cancel scope of its own
+                    # (one costs more than the task's call): a shutdown cancels the task
+                    # closing the request instead.  On trio every task gets one.
+                    if (
+                        self._trio is None
+                        and tasks._timeouts is None
+                        and self._container.task_timeout is None
+                    ):  # run them, in order; inline, as a coroutine more costs 2%
+                        queue = tasks._tasks
+                        self._running = queue  # the task phase, for _cut_running
+                        index = 0
+                        try:
+                            while index < len(queue):  # a task may queue further tasks
+                                func, args, kwargs = queue[index]
+                                index += 1
+                                try:
+                                    await (
+                                        func(*args, **kwargs)
+                                        if is_async_task(func)
+                                        else self._in_thread(func, args, kwargs)
                                     )
-                            except BaseException as error:
-                                if _ends_the_request(error, asynchronous=True):
-                                    raise
-                                self._task_failed(func, args, kwargs, error)
-                    except BaseException as cancelled:  # cancellation: finalizers still run
-                        exc = cancelled
+                                except BaseException as error:
+                                    if _ends_the_request(error, asynchronous=True):
+                                        raise
+                                    self._task_failed(func, args, kwargs, error)
+                        except BaseException as cancelled:  # finalizers still run
+                            self._cancelled(queue, index, cancelled)
+                            exc = self._absorb_cut(cancelled, None)
+                        self._running = None
+                    else:
+                        exc = await self._run_tasks_within(tasks)
                 else:
                     self._drop_tasks(exc)
             finalizers = self._finalizers
@@ -243,12 +277,21 @@ class RequestScope:
                 else:  # sync finalizers have no await a cancellation could hit
                     return close_all(finalizers, exc)
                 # _shield.aclose_shielded, inline: one coroutine more costs 2% a request.
-                if shield_needed():
-                    with anyio.CancelScope(shield=True):
-                        return await aclose_all(finalizers, exc)
-                return await aclose_all(finalizers, exc)
+                if self._trio is None and self._container.finalizer_timeout is None:
+                    if shield_needed():
+                        with anyio.CancelScope(shield=True):
+                            ended = await aclose_all(finalizers, exc)
+                    else:
+                        ended = await aclose_all(finalizers, exc)
+                    return ended if not self._cut else self._absorb_cut(ended, exc)
+                # As for tasks: a cancel scope per finalizer, for its limit, or on trio.
+                with anyio.CancelScope(shield=True):
+                    return await aclose_within(
+                        finalizers, exc, self._container.finalizer_timeout, self
+                    )
             return exc
         finally:
+            del closing[self]
             self._release()
 
     def close(self, exc: BaseException | None = None) -> BaseException | None:
@@ -296,6 +339,144 @@ class RequestScope:
                 if _ends_the_request(error, asynchronous=False):
                     raise
                 self._task_failed(func, args, kwargs, error)
+
+    async def _run_tasks_within(self, tasks: BackgroundTasks) -> BaseException | None:
+        """The tasks, each in a cancel scope of its own: its time limit (the container's
+        ``task_timeout`` or its ``with_timeout``), and what a shutdown cancels.
+
+        Returns the exception the request goes on with: None, or an outside cancellation.
+        """
+        queue = tasks._tasks
+        default = self._container.task_timeout
+        timeouts = tasks._timeouts or {}
+        started = 0
+        try:
+            for started, (func, args, kwargs) in enumerate(queue, 1):
+                limit = timeouts.get(started - 1, default)
+                deadline = math.inf if limit is None else anyio.current_time() + limit
+                with anyio.CancelScope(deadline=deadline) as item:
+                    self._item = item
+                    try:
+                        await (
+                            func(*args, **kwargs)
+                            if is_async_task(func)
+                            else self._in_thread(func, args, kwargs)
+                        )
+                    except BaseException as error:
+                        if _ends_the_request(error, asynchronous=True):
+                            raise
+                        self._task_failed(func, args, kwargs, error)
+                self._item = None
+                if not item.cancelled_caught:
+                    continue
+                if self._cut:  # the shutdown cut it: start no more
+                    self._log_cut(f"background task {describe(func)}")
+                    self._not_run(queue, started)
+                    break
+                logger.error(
+                    "background task %s did not finish within its time limit (%s s) and was %s",
+                    describe(func),
+                    limit,
+                    "cancelled" if is_async_task(func) else "abandoned; its thread runs on",
+                )
+        except BaseException as cancelled:  # from outside: the finalizers still run
+            self._item = None
+            self._cancelled(queue, started, cancelled)
+            return cancelled
+        return None
+
+    async def _in_thread(
+        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        """A sync task in one of the container's threads; a cancellation stops the wait
+        (the thread runs on, and reports how the task ended itself)."""
+        call = _ThreadCall(self, func, args, kwargs)
+        try:
+            await self._container._threads.run(call.run, abandon_on_cancel=True)
+        except BaseException:
+            if not call.abandon() and call.error is not None:  # it ended just in time
+                self._task_failed(func, args, kwargs, call.error)
+            raise
+        if call.error is not None:
+            self._task_failed(func, args, kwargs, call.error)
+
+    def _cancelled(self, queue: list[QueuedCall], index: int, reason: BaseException) -> None:
+        """Name the task a cancellation stopped, and the tasks it kept from starting."""
+        name = describe(queue[index - 1][0])
+        if self._cut:
+            self._log_cut(f"background task {name}")
+        else:
+            logger.error("background task %s was cancelled (%s)", name, type(reason).__name__)
+        self._not_run(queue, index)
+
+    def _not_run(self, queue: list[QueuedCall], index: int) -> None:
+        for func, _, _ in queue[index:]:
+            logger.error(
+                "background task %s did not run: its request was cancelled before it started",
+                describe(func),
+            )
+
+    # -- shutdown --------------------------------------------------------------------------
+
+    def _running_name(self) -> str:
+        """The finalizer this closing scope is running (or its tasks), for the log."""
+        if self._running is None and self._finalizers:
+            return f"the finalizer of {self._finalizers[-1][2].label}"
+        return "its background tasks"
+
+    def _log_cut(self, name: str) -> None:
+        logger.error(
+            "the container closed while a request was still closing: %s was still "
+            "running after the shutdown grace (%s s) and is cancelled",
+            name,
+            self._cut_grace,
+        )
+
+    def _absorb_cut(
+        self, error: BaseException | None, before: BaseException | None
+    ) -> BaseException | None:
+        """The exception the request goes on with, once a shutdown cut its host task.
+
+        That cancellation (see :meth:`_cut_running`) stopped one task or finalizer and
+        was logged; it is not the request's error: the request ends as it would have
+        (the task that runs it is not left cancelled, so a task group it is in goes on).
+        """
+        if error is before or not self._cut or not isinstance(error, asyncio.CancelledError):
+            return error
+        host = self._container._closing.scopes.get(self)
+        if isinstance(host, asyncio.Task) and sys.version_info >= (3, 11):
+            host.uncancel()  # the task was cancelled once, by the cut, and recovered
+        return before
+
+    def _request_cut(self, grace: float | None) -> None:
+        """Have :meth:`_cut_running` run on this scope's own event loop (from any thread)."""
+        host = self._container._closing.scopes.get(self)
+        if self._trio is not None:
+            self._trio.run_sync_soon(self._cut_running, grace)
+        elif isinstance(host, asyncio.Task):
+            host.get_loop().call_soon_threadsafe(self._cut_running, grace)
+
+    def _cut_running(self, grace: float | None) -> None:
+        """The container is closing and this scope is still closing: cancel what it runs.
+
+        A task is named where its cancellation lands (it knows which task it was); a
+        finalizer is named here.
+        """
+        if self._state == _CLOSED or self not in self._container._closing.scopes:
+            return  # it ended meanwhile
+        self._cut = True
+        self._cut_grace = grace
+        if self._running is None:
+            self._log_cut(self._running_name())
+        item = self._item
+        host = self._container._closing.scopes.get(self)
+        if item is not None:
+            item.cancel()
+        elif isinstance(host, asyncio.Task):
+            # No cancel scope of its own (a task or finalizer with no time limit, on
+            # asyncio): cancel the task closing the request, as a server's graceful
+            # shutdown timeout would.  Its cancellation passes through the shield.
+            host.cancel()
 
     def _task_failed(
         self,
@@ -360,3 +541,59 @@ class RequestScope:
         state = ("new", "open", "closing", "closed")[self._state]
         values = sum(value is not MISSING for value in self._values.values()) - 1
         return f"<RequestScope {state} values={values}>"
+
+
+class _ThreadCall:
+    """A sync task's call in a worker thread, and who reports how it ended.
+
+    Normally the scope does, once the thread is done.  If the scope stopped waiting (a
+    time limit, a shutdown, a cancellation), the thread does it itself when the task
+    ends: a failure is reported like any other, and a late finish is logged, so a task
+    left running is never lost from view.  The lock decides which side reports.
+    """
+
+    __slots__ = ("_lock", "_state", "args", "error", "func", "kwargs", "scope")
+
+    _RUNNING, _DONE, _ABANDONED = 0, 1, 2
+
+    def __init__(
+        self,
+        scope: RequestScope,
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        self.scope = scope
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+        self.error: Exception | None = None
+        self._lock = threading.Lock()
+        self._state = self._RUNNING
+
+    def run(self) -> None:
+        """In the worker thread."""
+        try:
+            self.func(*self.args, **self.kwargs)
+        except Exception as error:
+            self.error = error
+        with self._lock:
+            abandoned = self._state == self._ABANDONED
+            self._state = self._DONE
+        if not abandoned:
+            return
+        if self.error is not None:
+            self.scope._task_failed(self.func, self.args, self.kwargs, self.error)
+        else:
+            logger.warning(
+                "background task %s finished after its request stopped waiting for it",
+                describe(self.func),
+            )
+
+    def abandon(self) -> bool:
+        """The scope stopped waiting: True if the thread still runs (it will report)."""
+        with self._lock:
+            if self._state == self._RUNNING:
+                self._state = self._ABANDONED
+                return True
+            return False

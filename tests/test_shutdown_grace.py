@@ -1,0 +1,149 @@
+"""container.aclose() waits for closing requests up to shutdown_grace, then cuts them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import anyio
+import pytest
+
+from injectkit import BackgroundTasks, Container
+
+pytestmark = pytest.mark.anyio
+
+BOUND = 10.0
+
+
+class Session:
+    pass
+
+
+class Settings:
+    pass
+
+
+def make_container(events: list[str], grace: float | None) -> Container:
+    c = Container(shutdown_grace=grace)
+
+    async def session() -> AsyncIterator[Session]:
+        yield Session()
+        events.append("session closed")
+
+    def settings() -> Iterator[Settings]:
+        yield Settings()
+        events.append("settings closed")
+
+    c.register(Session, session)
+    c.register(Settings, settings, scope="app")
+    return c
+
+
+async def test_aclose_waits_for_a_request_still_running_its_tasks() -> None:
+    """The app scope closes after a closing request's tasks and finalizers have run."""
+    events: list[str] = []
+    c = make_container(events, grace=BOUND)
+    started = anyio.Event()
+
+    async def slow_task() -> None:
+        started.set()
+        await anyio.sleep(0.2)
+        events.append("task ran")
+
+    @c.inject
+    async def handler(tasks: BackgroundTasks, session: Session, settings: Settings) -> None:
+        tasks.add_task(slow_task)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(handler)
+        await started.wait()
+        await c.aclose()
+        events.append("container closed")
+    assert events == ["task ran", "session closed", "settings closed", "container closed"]
+
+
+async def test_after_the_grace_running_work_is_cancelled_and_every_task_is_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A hung task is cancelled after shutdown_grace and named, the task after it is
+    named as not run, and the request's finalizer still runs before the app scope's."""
+    events: list[str] = []
+    c = make_container(events, grace=0.2)
+    started = anyio.Event()
+
+    async def hung_task() -> None:
+        started.set()
+        await anyio.sleep_forever()
+
+    async def later_task() -> None:
+        events.append("later task ran")
+
+    @c.inject
+    async def handler(tasks: BackgroundTasks, session: Session, settings: Settings) -> None:
+        tasks.add_task(hung_task)
+        tasks.add_task(later_task)
+
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(handler)
+            await started.wait()
+            await c.aclose()
+    assert events == ["session closed", "settings closed"]
+    assert "background task hung_task was still running after the shutdown grace (0.2 s)" in (
+        caplog.text
+    )
+    assert "background task later_task did not run" in caplog.text
+
+
+async def test_a_hung_finalizer_is_cut_after_the_grace_and_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A finalizer still running after shutdown_grace is cancelled through its shield and
+    named; the app scope then closes."""
+    events: list[str] = []
+    c = make_container(events, grace=0.2)
+    finalizing = anyio.Event()
+
+    class Stuck:
+        pass
+
+    async def stuck() -> AsyncIterator[Stuck]:
+        yield Stuck()
+        finalizing.set()
+        with anyio.move_on_after(BOUND / 2):
+            await anyio.sleep_forever()
+        events.append("stuck finalizer ended by itself")
+
+    c.register(Stuck, stuck)
+
+    @c.inject
+    async def handler(session: Session, value: Stuck, settings: Settings) -> None:
+        pass
+
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(handler)
+            await finalizing.wait()
+            await c.aclose()
+    assert "stuck finalizer ended by itself" not in events
+    assert events[-1] == "settings closed"
+    assert "the finalizer of stuck was still running after the shutdown grace (0.2 s)" in (
+        caplog.text
+    )
+
+
+async def test_a_task_that_closes_the_container_does_not_wait_for_itself() -> None:
+    """A background task calling container.aclose() is not waited for by that call."""
+    events: list[str] = []
+    c = make_container(events, grace=BOUND)
+
+    async def shut_down() -> None:
+        await c.aclose()
+        events.append("closed from a task")
+
+    @c.inject
+    async def handler(tasks: BackgroundTasks, settings: Settings) -> None:
+        tasks.add_task(shut_down)
+
+    with anyio.fail_after(BOUND / 2):
+        await handler()
+    assert events == ["settings closed", "closed from a task"]
