@@ -1,14 +1,15 @@
-"""The request scopes that are closing: the app scope waits for them before it closes.
+"""Finding the request scopes that are closing, when the app scope closes.
 
-A request scope with background tasks or finalizers registers here while it runs them
-(a set add and discard, nothing for plain calls).  ``Container.aclose()`` waits up to
-``shutdown_grace`` seconds for the set to empty, then cuts each scope still in it: the
-task or finalizer it is running is cancelled and named in the log, and tasks it has not
-started are not started (and named too).  It then waits up to the grace once more for
-the cut scopes to run their remaining finalizers, and names those that still have not.
+A request scope pays nothing on its close path to be found here: there is no registry.
+At shutdown the container looks at the tasks of its own event loop: a task suspended
+inside ``RequestScope.aclose`` is closing that scope (the frame's ``self``), and deeper
+in the same chain of coroutines the frame of ``aclose_all`` or ``aclose_within`` says
+which finalizer is running.  Requests closing on another event loop or thread are not
+seen, so not waited for.
 
-Scopes may close on another event loop or thread than the one closing the container,
-so the wait polls, and a cut is handed to the scope's own loop (see ``RequestScope._cut``).
+``wait_for_closing`` waits up to ``shutdown_grace`` seconds for them to end, then cuts
+each that has not (``RequestScope._cut_running``: what it runs is cancelled and named),
+and waits up to the grace once more for their remaining finalizers.
 """
 
 from __future__ import annotations
@@ -16,77 +17,109 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Iterator
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from ._finalize import aclose_all, aclose_within
+
 if TYPE_CHECKING:
+    from ._container import Container
     from ._request import RequestScope
 
-__all__ = ["ClosingScopes", "current_host", "get_running_loop", "host_task"]
+__all__ = ["running_finalizer", "wait_for_closing"]
 
 logger = logging.getLogger("injectkit")
 
-_POLL = 0.01  # seconds between looks at the set: shutdown only, and only if it is not empty
+_POLL = 0.01  # seconds between looks: shutdown only, and only while a request closes
+_FINALIZING = {aclose_all.__code__: "owner", aclose_within.__code__: "entry"}
 
 
-get_running_loop = asyncio.get_running_loop
-# asyncio's own loop -> task map, when it has one (as in _shield): asking it directly
-# costs a fifth of asyncio.current_task(), which is written in Python on 3.11.
-_TASKS: Any = getattr(asyncio.tasks, "_current_tasks", None)
-host_task: Callable[[asyncio.AbstractEventLoop], object] = (
-    _TASKS.get if isinstance(_TASKS, dict) else asyncio.current_task
-)
-"""``host_task(get_running_loop())``: the running asyncio task (RuntimeError on trio)."""
+async def wait_for_closing(container: Container, grace: float | None) -> None:
+    """Wait up to ``grace`` seconds (None: no limit) for ``container``'s closing requests;
+    cut those still closing, and wait up to ``grace`` again for them to end."""
+    if not _closing(container):
+        return
+    if await _until_none_closing(container, grace):
+        return
+    for scope, host in _closing(container):
+        scope._cut_running(grace, host)
+    if not await _until_none_closing(container, grace):
+        for _, host in _closing(container):
+            logger.error(
+                "the container closed while a request was still closing after being "
+                "cancelled (%s still running)",
+                running_finalizer(host) or "its background tasks",
+            )
 
 
-def current_host() -> tuple[object, object]:
-    """The running task and, on trio, the run's token (to reach it from another thread).
+def running_finalizer(host: Any) -> str | None:
+    """'the finalizer of X' if ``host`` (a task) is running a request's finalizer."""
+    for frame in _frames(host):
+        local = _FINALIZING.get(frame.f_code)
+        if local is not None:
+            value = frame.f_locals.get(local)
+            owner = value[2] if local == "entry" and value is not None else value
+            label = getattr(owner, "label", None)
+            return f"the finalizer of {label}" if label else "a finalizer"
+    return None
 
-    On asyncio the token is None: the task's loop is known from the task.
-    """
-    try:
-        return asyncio.current_task(), None
-    except RuntimeError:  # no asyncio loop in this thread: trio
-        import trio
 
-        return trio.lowlevel.current_task(), trio.lowlevel.current_trio_token()
+async def _until_none_closing(container: Container, grace: float | None) -> bool:
+    deadline = math.inf if grace is None else anyio.current_time() + grace
+    while _closing(container):
+        if anyio.current_time() >= deadline:
+            return False
+        await anyio.sleep(_POLL)
+    return True
 
 
-class ClosingScopes:
-    """The request scopes of one container that are running their tasks or finalizers."""
+def _closing(container: Container) -> list[tuple[RequestScope, Any]]:
+    """(scope, the task closing it) for each of ``container``'s closing requests."""
+    from ._request import RequestScope
 
-    def __init__(self) -> None:
-        # Each closing scope, and the task closing it (to cancel it with, on asyncio).
-        self.scopes: dict[RequestScope, object] = {}
+    aclose = RequestScope.aclose.__code__
+    found = []
+    for task, me in _tasks():
+        if me:  # the task closing the container never waits for its own request
+            continue
+        for frame in _frames(task):
+            if frame.f_code is aclose:
+                scope = frame.f_locals.get("self")
+                if isinstance(scope, RequestScope) and scope._container is container:
+                    found.append((scope, task))
+                break
+    return found
 
-    async def wait(self, grace: float | None) -> None:
-        """Wait up to ``grace`` seconds (None: no limit) for every closing scope to end;
-        then cut those that have not, and wait up to ``grace`` again for them."""
-        if not self._others():
-            return
-        if await self._wait_until_empty(grace):
-            return
-        for scope in self._others():
-            scope._request_cut(grace)
-        if not await self._wait_until_empty(grace):
-            for scope in self._others():
-                logger.error(
-                    "the container closed while a request was still closing after being "
-                    "cancelled (%s still running)",
-                    scope._running_name(),
-                )
 
-    def _others(self) -> list[RequestScope]:
-        """The closing scopes, except one whose own task is closing the container."""
-        me = current_host()[0]
-        return [scope for scope, host in list(self.scopes.items()) if host is not me]
+def _tasks() -> Iterator[tuple[Any, bool]]:
+    """Every task of the running event loop, and whether it is the current one."""
+    loop = asyncio.events._get_running_loop()
+    if loop is not None:
+        current = asyncio.current_task(loop)
+        for task in asyncio.all_tasks(loop):
+            yield task, task is current
+        return
+    import trio
 
-    async def _wait_until_empty(self, grace: float | None) -> bool:
-        deadline = math.inf if grace is None else anyio.current_time() + grace
-        while self._others():
-            if anyio.current_time() >= deadline:
-                return False
-            await anyio.sleep(_POLL)
-        return True
+    me = trio.lowlevel.current_task()
+    stack: list[trio.lowlevel.Task | None] = [trio.lowlevel.current_root_task()]
+    while stack:
+        trio_task = stack.pop()
+        if trio_task is None:  # pragma: no cover - a run that is shutting down
+            continue
+        yield trio_task, trio_task is me
+        for nursery in trio_task.child_nurseries:
+            stack.extend(nursery.child_tasks)
+
+
+def _frames(task: Any) -> Iterator[FrameType]:
+    """The frames of the coroutines ``task`` is suspended in, outermost first."""
+    coro = task.get_coro() if isinstance(task, asyncio.Task) else getattr(task, "coro", None)
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+        if frame is not None:
+            yield frame
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast, overload
 from ._aliases import unwrap_alias
 from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks, check_seconds
-from ._closing import ClosingScopes
+from ._closing import wait_for_closing
 from ._compile import Plan, check_root, compile_plan
 from ._exceptions import InjectionError, ScopeError, combine
 from ._generators import Stream
@@ -149,7 +149,6 @@ class Container:
                 hint=f"pass e.g. {DEFAULT_THREAD_LIMIT} (the default).",
             )
         self._threads = ThreadLimiter(thread_limit)
-        self._closing = ClosingScopes()
         self._registry: dict[Any, Registration] = {}
         self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
         self._global_overrides: list[tuple[object, Any, Any]] = []
@@ -773,7 +772,7 @@ class Container:
         background tasks or finalizers; what still runs then is cancelled and named in
         the log (see docs/reliability.md).
         """
-        await self._closing.wait(self.shutdown_grace)
+        await wait_for_closing(self, self.shutdown_grace)
         await self._app.aclose(self.finalizer_timeout)
 
     def close(self) -> None:

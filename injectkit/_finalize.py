@@ -99,8 +99,7 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
     """Close sync and async generators newest first (the caller shields this)."""
     current = exc
     while entries:
-        # It stays listed while it runs, so that a shutdown can name it (see _request).
-        gen, is_async, owner = entries[-1]
+        gen, is_async, owner = entries.pop()  # a shutdown names it by owner (_closing)
         try:
             if current is None:  # the common case: no exception raised to catch
                 if (await anext(gen, _DONE) if is_async else next(gen, _DONE)) is _DONE:
@@ -118,8 +117,6 @@ async def aclose_all(entries: list[Finalizer], exc: BaseException | None) -> Bas
         except BaseException as error:
             current = error
             continue
-        finally:
-            entries.pop()
         if is_async:
             await gen.aclose()
         else:

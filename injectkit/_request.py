@@ -26,7 +26,7 @@ import anyio
 
 from ._background import BackgroundTask, BackgroundTasks, QueuedCall, is_async_task
 from ._cancelled import being_cancelled
-from ._closing import current_host, get_running_loop, host_task
+from ._closing import running_finalizer
 from ._exceptions import InjectionError
 from ._finalize import Finalizer, aclose_all, aclose_within, close_all
 from ._introspect import MISSING, describe
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["BARE_SYNC", "ENDED", "META", "RequestScope", "RequestState"]
 
 logger = logging.getLogger("injectkit")
+asyncio_loop = asyncio.events._get_running_loop  # the asyncio loop, or None (trio)
 
 T = TypeVar("T")
 
@@ -102,14 +103,13 @@ class RequestScope:
     _is_async = True
     _state = _NEW
     _token: Token[RequestState | None] | None = None
-    # While it closes (see aclose and _closing): the task running it, the trio token to
-    # reach it from elsewhere, the background task it is running, that task's or
-    # finalizer's own cancel scope, and whether the container's shutdown cut it.
-    _trio: Any = None
-    _running: list[QueuedCall] | None = None
+    # While it closes: the cancel scope of the task or finalizer it runs, if that has one
+    # (see aclose); once the container's shutdown cut it (see _closing): that it did, the
+    # grace that had passed, and the task closing the request.
     _item: anyio.CancelScope | None = None
     _cut = False
     _cut_grace: float | None = None
+    _host: object = None
 
     def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
         self._container = container
@@ -215,16 +215,6 @@ class RequestScope:
         cancellation or a finalizer raised), for adapters that close scopes by hand.
         """
         tasks = self._tasks
-        if (tasks is None or not tasks._tasks) and not self._finalizers:
-            self._release()
-            return exc
-        # Tasks or finalizers to run: the container's shutdown waits for this scope, and
-        # may cancel the task running it (see _closing; this costs 1% of such a request).
-        closing = self._container._closing.scopes
-        try:
-            closing[self] = host_task(get_running_loop())
-        except RuntimeError:  # no asyncio loop here: trio
-            closing[self], self._trio = current_host()
         try:
             if tasks is not None and tasks._tasks:
                 if exc is None:
@@ -232,12 +222,11 @@ class RequestScope:
                     # (one costs more than the task's call): a shutdown cancels the task
                     # closing the request instead.  On trio every task gets one.
                     if (
-                        self._trio is None
-                        and tasks._timeouts is None
+                        tasks._timeouts is None
                         and self._container.task_timeout is None
+                        and asyncio_loop() is not None
                     ):  # run them, in order; inline, as a coroutine more costs 2%
                         queue = tasks._tasks
-                        self._running = queue  # the task phase, for _cut_running
                         index = 0
                         try:
                             while index < len(queue):  # a task may queue further tasks
@@ -256,7 +245,6 @@ class RequestScope:
                         except BaseException as cancelled:  # finalizers still run
                             self._cancelled(queue, index, cancelled)
                             exc = self._absorb_cut(cancelled, None)
-                        self._running = None
                     else:
                         exc = await self._run_tasks_within(tasks)
                 else:
@@ -277,7 +265,7 @@ class RequestScope:
                 else:  # sync finalizers have no await a cancellation could hit
                     return close_all(finalizers, exc)
                 # _shield.aclose_shielded, inline: one coroutine more costs 2% a request.
-                if self._trio is None and self._container.finalizer_timeout is None:
+                if self._container.finalizer_timeout is None and asyncio_loop() is not None:
                     if shield_needed():
                         with anyio.CancelScope(shield=True):
                             ended = await aclose_all(finalizers, exc)
@@ -291,7 +279,6 @@ class RequestScope:
                     )
             return exc
         finally:
-            del closing[self]
             self._release()
 
     def close(self, exc: BaseException | None = None) -> BaseException | None:
@@ -418,12 +405,6 @@ class RequestScope:
 
     # -- shutdown --------------------------------------------------------------------------
 
-    def _running_name(self) -> str:
-        """The finalizer this closing scope is running (or its tasks), for the log."""
-        if self._running is None and self._finalizers:
-            return f"the finalizer of {self._finalizers[-1][2].label}"
-        return "its background tasks"
-
     def _log_cut(self, name: str) -> None:
         logger.error(
             "the container closed while a request was still closing: %s was still "
@@ -443,33 +424,23 @@ class RequestScope:
         """
         if error is before or not self._cut or not isinstance(error, asyncio.CancelledError):
             return error
-        host = self._container._closing.scopes.get(self)
+        host = self._host
         if isinstance(host, asyncio.Task) and sys.version_info >= (3, 11):
             host.uncancel()  # the task was cancelled once, by the cut, and recovered
         return before
 
-    def _request_cut(self, grace: float | None) -> None:
-        """Have :meth:`_cut_running` run on this scope's own event loop (from any thread)."""
-        host = self._container._closing.scopes.get(self)
-        if self._trio is not None:
-            self._trio.run_sync_soon(self._cut_running, grace)
-        elif isinstance(host, asyncio.Task):
-            host.get_loop().call_soon_threadsafe(self._cut_running, grace)
-
-    def _cut_running(self, grace: float | None) -> None:
-        """The container is closing and this scope is still closing: cancel what it runs.
-
-        A task is named where its cancellation lands (it knows which task it was); a
-        finalizer is named here.
+    def _cut_running(self, grace: float | None, host: Any) -> None:
+        """The container is closing and this scope, closed by ``host``, still is: cancel
+        what it runs.  A task is named where its cancellation lands (which knows the
+        task); a finalizer is named here.
         """
-        if self._state == _CLOSED or self not in self._container._closing.scopes:
-            return  # it ended meanwhile
         self._cut = True
         self._cut_grace = grace
-        if self._running is None:
-            self._log_cut(self._running_name())
+        self._host = host
+        finalizer = running_finalizer(host)
+        if finalizer is not None:
+            self._log_cut(finalizer)
         item = self._item
-        host = self._container._closing.scopes.get(self)
         if item is not None:
             item.cancel()
         elif isinstance(host, asyncio.Task):
