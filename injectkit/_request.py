@@ -215,16 +215,17 @@ class RequestScope:
         cancellation or a finalizer raised), for adapters that close scopes by hand.
         """
         tasks = self._tasks
+        # On asyncio a task or finalizer with no time limit gets no cancel scope of its own
+        # (one costs more than the task's call): a shutdown cancels the task closing the
+        # request instead.  On trio (no asyncio loop here) every one gets one.
+        on_asyncio = asyncio_loop() is not None
         try:
             if tasks is not None and tasks._tasks:
                 if exc is None:
-                    # On asyncio a task with no time limit gets no cancel scope of its own
-                    # (one costs more than the task's call): a shutdown cancels the task
-                    # closing the request instead.  On trio every task gets one.
                     if (
-                        tasks._timeouts is None
+                        on_asyncio
+                        and tasks._timeouts is None
                         and self._container.task_timeout is None
-                        and asyncio_loop() is not None
                     ):  # run them, in order; inline, as a coroutine more costs 2%
                         queue = tasks._tasks
                         index = 0
@@ -265,13 +266,13 @@ class RequestScope:
                 else:  # sync finalizers have no await a cancellation could hit
                     return close_all(finalizers, exc)
                 # _shield.aclose_shielded, inline: one coroutine more costs 2% a request.
-                if self._container.finalizer_timeout is None and asyncio_loop() is not None:
+                if on_asyncio and self._container.finalizer_timeout is None:
                     if shield_needed():
                         with anyio.CancelScope(shield=True):
                             ended = await aclose_all(finalizers, exc)
                     else:
                         ended = await aclose_all(finalizers, exc)
-                    return ended if not self._cut else self._absorb_cut(ended, exc)
+                    return ended if ended is exc else self._absorb_cut(ended, exc)
                 # As for tasks: a cancel scope per finalizer, for its limit, or on trio.
                 with anyio.CancelScope(shield=True):
                     return await aclose_within(
@@ -422,7 +423,7 @@ class RequestScope:
         was logged; it is not the request's error: the request ends as it would have
         (the task that runs it is not left cancelled, so a task group it is in goes on).
         """
-        if error is before or not self._cut or not isinstance(error, asyncio.CancelledError):
+        if not self._cut or not isinstance(error, asyncio.CancelledError):
             return error
         host = self._host
         if isinstance(host, asyncio.Task) and sys.version_info >= (3, 11):
