@@ -17,20 +17,19 @@ builds only what is missing (and only what a missing value needs).
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
-
-import anyio
+from typing import TYPE_CHECKING, Any
 
 from ._app import AppState
+from ._app_build import abuild_app, build_app
 from ._background import BackgroundTasks
 from ._binding import NO_EXTRA, Binder, accepted_names, positional_names
-from ._exceptions import InjectionError, UnresolvableDependencyError
+from ._exceptions import InjectionError
 from ._finalize import close_all
 from ._generators import joined_stream
-from ._graph import Graph, Input, Node, looks_like_a_service, unregistered
+from ._graph import Graph, Input, Node
 from ._introspect import MISSING, CallKind, Parameter
+from ._plan import ENTRIES, Deferred, Plan
+from ._plan_runtime import gather, missing_free, no_yield, raise_error, sync_scope_error
 from ._request import BARE_SYNC, META, RequestScope
 from ._scope import Scope
 from ._shield import aclose_shielded
@@ -39,178 +38,6 @@ if TYPE_CHECKING:
     from ._container import Container
 
 __all__ = ["Plan", "check_root", "compile_plan"]
-
-
-class Plan:
-    """A graph compiled for one way of calling it (sync or async).
-
-    ``run(state, args, kwargs)`` is the entry point for any request state; ``fresh`` is
-    the same for a state just made from ``template`` (an injected call's own request),
-    skipping the check for values already there.  Each is compiled on its first call.
-    ``source`` is the generated Python of all its functions, for reading and debugging.
-    """
-
-    __slots__ = ("_sources", "fresh", "graph", "run", "stream", "template")
-
-    def __init__(
-        self,
-        graph: Graph,
-        template: dict[object, Any],
-        sources: dict[str, Callable[[], str]],
-    ) -> None:
-        self.graph = graph
-        self.template = template
-        self._sources = sources
-        self.run: Callable[..., Any]
-        self.fresh: Callable[..., Any]
-        # A generator handler's: ``run`` returning (generator, function stack); its
-        # ``run`` gives an injected generator instead (see _generators).
-        self.stream: Callable[..., Any]
-
-    def compiled(self, name: str) -> Callable[..., Any]:
-        """``run`` or ``fresh``, compiled now if it was not yet."""
-        function = getattr(self, name)
-        if isinstance(function, _Deferred):
-            function = function.compile()
-        return cast("Callable[..., Any]", function)
-
-    @property
-    def source(self) -> str:
-        # ``fresh`` is ``run`` without its first check: showing it would say nothing new.
-        return "\n".join(make() for name, make in self._sources.items() if name != "fresh")
-
-    def __str__(self) -> str:
-        return self.source
-
-
-# --- errors raised by generated code (kept out of it, so it stays small) ------------------
-
-
-def _missing_free(node: Node, param: Parameter) -> UnresolvableDependencyError:
-    if looks_like_a_service(param.annotation):
-        # The handler's own ``mailer: Mailer``: most likely a provider never registered.
-        return unregistered(node, param, at_call=True)
-    what = param.describe()
-    return UnresolvableDependencyError(
-        f"Missing value for parameter {what!r} of {node.label}: it is not injected, "
-        "the call did not pass it, and it has no default.",
-        path=node.chain(),
-        requested=what,
-        hint=f"pass {param.name}=... to the call, give the parameter a default, "
-        "or mark it with Depends(...).",
-    )
-
-
-def _no_yield(node: Node) -> InjectionError:
-    return InjectionError(
-        f"Generator provider {node.label} finished without yielding a value.",
-        path=node.chain(),
-        hint="a generator provider must yield exactly once.",
-    )
-
-
-# --- building app-scoped values (a slow path: once per key) -------------------------------
-
-
-def _arguments(node: Node, values: dict[Node, Any]) -> tuple[list[Any], dict[str, Any]]:
-    args: list[Any] = []
-    kwargs: dict[str, Any] = {}
-    for param, source in node.inputs:
-        value = values[source.node] if source.node is not None else source.default
-        if param.keyword_only:
-            kwargs[param.name] = value
-        else:
-            args.append(value)
-    return args, kwargs
-
-
-def _pending(node: Node, values: dict[Node, Any], app: AppState) -> list[Node]:
-    pending = []
-    for dep in node.dependencies():
-        if dep in values:
-            continue
-        if dep.scope is Scope.APP and dep.key in app.values:
-            values[dep] = app.values[dep.key]
-            continue
-        pending.append(dep)
-    return pending
-
-
-async def _abuild_app(target: Node, app: AppState) -> Any:
-    values: dict[Node, Any] = {}
-    stack = [target]
-    while stack:  # explicit stack: an app chain may be thousands deep
-        node = stack[-1]
-        pending = _pending(node, values, app)
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        if node in values:
-            continue
-        if node.scope is Scope.APP:
-            values[node] = await app.get_or_build(
-                node.key, functools.partial(_amake, node, values, app)
-            )
-        else:
-            values[node] = await _amake(node, values, app)
-    return values[target]
-
-
-async def _amake(node: Node, values: dict[Node, Any], app: AppState) -> Any:
-    if node.signature is None:
-        return node.value
-    args, kwargs = _arguments(node, values)
-    kind = node.signature.kind
-    if kind is CallKind.SYNC:
-        if node.offload:
-            return await app.threads.run(functools.partial(node.call, *args, **kwargs))
-        return node.call(*args, **kwargs)
-    if kind is CallKind.ASYNC:
-        return await node.call(*args, **kwargs)
-    gen = node.call(*args, **kwargs)
-    try:
-        value = await gen.__anext__() if kind is CallKind.ASYNC_GENERATOR else next(gen)
-    except (StopIteration, StopAsyncIteration):
-        raise _no_yield(node) from None
-    app.push((gen, kind is CallKind.ASYNC_GENERATOR, node))
-    return value
-
-
-def _build_app(target: Node, app: AppState) -> Any:
-    values: dict[Node, Any] = {}
-    stack = [target]
-    while stack:
-        node = stack[-1]
-        pending = _pending(node, values, app)
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        if node in values:
-            continue
-        if node.scope is Scope.APP:
-            values[node] = app.get_or_build_sync(
-                node.key, functools.partial(_make, node, values, app)
-            )
-        else:
-            values[node] = _make(node, values, app)
-    return values[target]
-
-
-def _make(node: Node, values: dict[Node, Any], app: AppState) -> Any:
-    if node.signature is None:
-        return node.value
-    args, kwargs = _arguments(node, values)
-    if node.signature.kind is CallKind.SYNC:
-        return node.call(*args, **kwargs)
-    gen = node.call(*args, **kwargs)  # a generator: validation keeps async ones out
-    try:
-        value = next(gen)
-    except StopIteration:
-        raise _no_yield(node) from None
-    app.push((gen, False, node))
-    return value
 
 
 # --- code generation ----------------------------------------------------------------------
@@ -278,7 +105,7 @@ def compile_plan(
         "app_remember": app.remember,
         # A function scope's finalizers get the request scope's shield (see _shield).
         "close_stack": close_all if sync else aclose_shielded,
-        "gather": _gather,
+        "gather": gather,
         "META": META,
         "BARE_SYNC": BARE_SYNC,
         "adopt": functools.partial(RequestScope._adopt, container),
@@ -350,7 +177,7 @@ def compile_plan(
         ns[f"fd{j}"] = source.default
         head.line(f"f{j} = {values}.get(fn{j}, fd{j})")
         if source.default is MISSING:
-            ns[f"missing{j}"] = functools.partial(_raise, _missing_free, node, param)
+            ns[f"missing{j}"] = functools.partial(raise_error, missing_free, node, param)
             head.line(f"if f{j} is MISSING:")
             head.line(f"    missing{j}()")
     needs_async_scope = not sync and any(
@@ -377,7 +204,7 @@ def compile_plan(
         head.line("if bt is None:")
         head.line("    bt = scope._tasks = BackgroundTasks()")
     if needs_async_scope:
-        ns["sync_scope"] = functools.partial(_raise, _sync_scope_error, root)
+        ns["sync_scope"] = functools.partial(raise_error, sync_scope_error, root)
         head.line("if not scope._is_async:")
         head.line("    sync_scope()")
     function_stack = any(
@@ -395,10 +222,10 @@ def compile_plan(
         else:
             ns[f"c{i}"] = node.call
         if node.scope is Scope.APP and node is not root:
-            builder = _build_app if sync else _abuild_app
+            builder = build_app if sync else abuild_app
             ns[f"build{i}"] = functools.partial(builder, node, app)
         if node.kind is not None and node.kind.has_finalizer:
-            ns[f"no_yield{i}"] = functools.partial(_raise, _no_yield, node)
+            ns[f"no_yield{i}"] = functools.partial(raise_error, no_yield, node)
 
     cached = {
         id(n)
@@ -555,9 +382,9 @@ def compile_plan(
     plan = Plan(graph, template, {name: functools.partial(assemble, name) for name in names})
     for name in names:
         attribute = "stream" if streams and name == "run" else name
-        deferred = _Deferred(ns, name, functools.partial(assemble, name), filename, plan, attribute)
+        deferred = Deferred(ns, name, functools.partial(assemble, name), filename, plan, attribute)
         ns[name] = deferred
-        if name in _ENTRIES:
+        if name in ENTRIES:
             setattr(plan, attribute, deferred)
     if streams:  # scope.call(gen_func) gives the injected generator, joined to the scope
         plan.run = joined_stream(
@@ -568,55 +395,6 @@ def compile_plan(
             ns["adopt"],
         )
     return plan
-
-
-# The plan functions callers reach through the Plan (the others only through its namespace).
-_ENTRIES = ("run", "fresh")
-
-
-class _Deferred:
-    """A plan function compiled the first time it is called (then it replaces itself, in
-    the plan's namespace and on the plan)."""
-
-    def __init__(
-        self,
-        ns: dict[str, Any],
-        name: str,
-        source: Callable[[], str],
-        filename: str,
-        plan: Plan,
-        attribute: str,
-    ) -> None:
-        self._ns, self._name, self._source, self._filename = ns, name, source, filename
-        self._plan = plan
-        self._attribute = attribute  # its name on the plan
-        self._lock = threading.Lock()
-
-    def compile(self) -> Callable[..., Any]:
-        with self._lock:
-            function: Callable[..., Any] = self._ns[self._name]
-            if function is self:
-                exec(compile(self._source(), self._filename, "exec"), self._ns)
-                function = self._ns[self._name]
-                if self._name in _ENTRIES:
-                    setattr(self._plan, self._attribute, function)
-        return function
-
-    def __call__(self, *args: Any) -> Any:
-        return self.compile()(*args)
-
-
-def _raise(factory: Callable[..., BaseException], *args: Any) -> None:
-    raise factory(*args)
-
-
-def _sync_scope_error(root: Node) -> InjectionError:
-    return InjectionError(
-        f"{root.label} needs async generator providers, but the request scope was opened "
-        "with a plain `with`.",
-        path=(root.label,),
-        hint="open the scope with `async with container.request()`.",
-    )
 
 
 def _arguments_source(
@@ -711,35 +489,6 @@ def _build_concurrently(
         for node in concurrent:
             if id(node) in cached:
                 w.line(f"cache[k{node.index}] = v{node.index}")
-
-
-async def _gather(*specs: tuple[Callable[[], Any], Any, str | None, Any]) -> list[Any]:
-    """Run provider calls concurrently; one failure cancels the others and is re-raised."""
-    results: list[Any] = [MISSING] * len(specs)
-
-    async def one(
-        index: int, thunk: Callable[[], Any], push: Any, label: Any, no_yield: Any
-    ) -> None:
-        if push is None:
-            results[index] = await thunk()
-            return
-        gen = thunk()
-        try:
-            results[index] = await gen.__anext__()
-        except StopAsyncIteration:
-            no_yield()
-        push((gen, True, label))  # finalized with its scope, also if a sibling failed
-
-    try:
-        async with anyio.create_task_group() as tg:
-            for index, spec in enumerate(specs):
-                tg.start_soon(one, index, *spec)
-    except BaseException as error:  # the task group's exception group
-        inner = getattr(error, "exceptions", None)
-        if isinstance(inner, tuple) and len(inner) == 1:
-            raise inner[0] from None
-        raise
-    return results
 
 
 def _thunk(node: Node, leaf: dict[tuple[int, int], str]) -> str:

@@ -1,0 +1,94 @@
+"""A compiled plan: the functions a call runs, each compiled from source on first use.
+
+``_compile`` decides what a graph's plan does and writes its source; this module holds the
+result.  A plan function is compiled the first time it is called (a large graph then
+costs one function's compile on its first call, not four), and then replaces itself in
+the plan's namespace and on the plan, so later calls reach the compiled function directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, cast
+
+from ._graph import Graph
+
+__all__ = ["ENTRIES", "Deferred", "Plan"]
+
+# The plan functions callers reach through the Plan (the others only through its namespace).
+ENTRIES = ("run", "fresh")
+
+
+class Plan:
+    """A graph compiled for one way of calling it (sync or async).
+
+    ``run(state, args, kwargs)`` is the entry point for any request state; ``fresh`` is
+    the same for a state just made from ``template`` (an injected call's own request),
+    skipping the check for values already there.  Each is compiled on its first call.
+    ``source`` is the generated Python of all its functions, for reading and debugging.
+    """
+
+    __slots__ = ("_sources", "fresh", "graph", "run", "stream", "template")
+
+    def __init__(
+        self,
+        graph: Graph,
+        template: dict[object, Any],
+        sources: dict[str, Callable[[], str]],
+    ) -> None:
+        self.graph = graph
+        self.template = template
+        self._sources = sources
+        self.run: Callable[..., Any]
+        self.fresh: Callable[..., Any]
+        # A generator handler's: ``run`` returning (generator, function stack); its
+        # ``run`` gives an injected generator instead (see _generators).
+        self.stream: Callable[..., Any]
+
+    def compiled(self, name: str) -> Callable[..., Any]:
+        """``run`` or ``fresh``, compiled now if it was not yet."""
+        function = getattr(self, name)
+        if isinstance(function, Deferred):
+            function = function.compile()
+        return cast("Callable[..., Any]", function)
+
+    @property
+    def source(self) -> str:
+        # ``fresh`` is ``run`` without its first check: showing it would say nothing new.
+        return "\n".join(make() for name, make in self._sources.items() if name != "fresh")
+
+    def __str__(self) -> str:
+        return self.source
+
+
+class Deferred:
+    """A plan function compiled the first time it is called (then it replaces itself, in
+    the plan's namespace and on the plan)."""
+
+    def __init__(
+        self,
+        ns: dict[str, Any],
+        name: str,
+        source: Callable[[], str],
+        filename: str,
+        plan: Plan,
+        attribute: str,
+    ) -> None:
+        self._ns, self._name, self._source, self._filename = ns, name, source, filename
+        self._plan = plan
+        self._attribute = attribute  # its name on the plan
+        self._lock = threading.Lock()
+
+    def compile(self) -> Callable[..., Any]:
+        with self._lock:
+            function: Callable[..., Any] = self._ns[self._name]
+            if function is self:
+                exec(compile(self._source(), self._filename, "exec"), self._ns)
+                function = self._ns[self._name]
+                if self._name in ENTRIES:
+                    setattr(self._plan, self._attribute, function)
+        return function
+
+    def __call__(self, *args: Any) -> Any:
+        return self.compile()(*args)
