@@ -36,7 +36,12 @@ class Plan:
         graph: Graph,
         template: dict[object, Any],
         sources: dict[str, Callable[[], str]],
+        ns: dict[str, Any],
+        *,
+        streams: bool,
     ) -> None:
+        """``sources``: each function's source, written when it is first compiled;
+        ``ns``: the namespace they run in, where each finds the others."""
         self.graph = graph
         self.template = template
         self._sources = sources
@@ -45,6 +50,13 @@ class Plan:
         # A generator handler's: ``run`` returning (generator, function stack); its
         # ``run`` gives an injected generator instead (see _generators).
         self.stream: Callable[..., Any]
+        filename = f"<injectkit plan for {graph.root.label!r}>"
+        for name, source in sources.items():
+            attribute = "stream" if streams and name == "run" else name
+            deferred = Deferred(ns, name, source, filename, self, attribute)
+            ns[name] = deferred
+            if name in ENTRIES:
+                setattr(self, attribute, deferred)
 
     def compiled(self, name: str) -> Callable[..., Any]:
         """``run`` or ``fresh``, compiled now if it was not yet."""
