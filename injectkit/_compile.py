@@ -24,20 +24,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._app import AppState
 from ._exceptions import InjectionError
-from ._generators import joined_stream
+from ._generators import ScopeVar, joined_stream
 from ._graph import Graph
 from ._introspect import MISSING, CallKind
 from ._plan import Plan
 from ._plan_shape import PlanShape, shape_plan
 from ._plan_writer import PlanWriter
-from ._request import BARE_SYNC, META, RequestScope
-
-if TYPE_CHECKING:
-    from ._container import Container
+from ._request import BARE_SYNC, META, RequestScope, RequestState
 
 __all__ = ["Plan", "check_root", "compile_plan"]
 
@@ -63,18 +60,20 @@ def check_root(graph: Graph, *, sync: bool) -> None:
 def compile_plan(
     graph: Graph,
     *,
-    container: Container,
     app: AppState,
+    adopt: Callable[[RequestState], RequestScope],
+    scope_var: ScopeVar,
     sync: bool,
     concurrent: bool = False,
     baseline: Graph | None = None,
 ) -> Plan:
     """Compile ``graph``: decide what its plan does, then write each function's source
-    when it is first called.  ``baseline`` is the same function's graph without
-    overrides, whose free parameters a call under overrides may still pass (ignored)."""
+    when it is first called.  ``adopt`` gives a bare request its scope object and
+    ``scope_var`` holds the current request (the container's), so this module never
+    needs the container.  ``baseline`` is the same function's graph without overrides,
+    whose free parameters a call under overrides may still pass (they are ignored)."""
     check_root(graph, sync=sync)
     shape = shape_plan(graph, sync=sync, concurrent=concurrent, baseline=baseline)
-    adopt = functools.partial(RequestScope._adopt, container)
     writer = PlanWriter(shape, app=app, adopt=adopt)
     sources: dict[str, Callable[[], str]] = {
         name: functools.partial(writer.source, name) for name in shape.functions
@@ -85,7 +84,7 @@ def compile_plan(
             graph.root.call,
             functools.partial(plan.compiled, "stream"),
             not sync,
-            container._scope_var,
+            scope_var,
             adopt,
         )
     return plan

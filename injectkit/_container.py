@@ -638,8 +638,9 @@ class Container:
                 _refuse_function_finalizers(graph)
             plan = plans[key] = compile_plan(
                 graph,
-                container=self,
                 app=self._app,
+                adopt=functools.partial(RequestScope._adopt, self),
+                scope_var=self._scope_var,
                 sync=sync,
                 concurrent=self.concurrent,
                 baseline=None if strict else self._baseline(root, sync, context_types, layer),
