@@ -1,0 +1,80 @@
+"""The checks an adapter's ``setup`` and ``inject`` make on what the user handed them.
+
+A user mistake here (``setup(app, None)``, swapped arguments, ``@inject`` above the route
+decorator, a second ``setup``, a framework that is not installed) is worded once, for
+every adapter, as an :class:`~injectkit.InjectionError` (or the ImportError naming the
+extra to install) instead of an AttributeError at the first request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from .. import Container, InjectionError
+from .._introspect import type_name, unwrap_injected
+from .._wording import safe_repr
+
+__all__ = ["missing_extra", "require_container", "require_function", "already_set_up"]
+
+
+def missing_extra(framework: str, extra: str, error: ImportError) -> ImportError:
+    """The ImportError an adapter raises when its framework is not installed."""
+    message = (
+        f"injectkit.integrations.{extra} needs {framework}, which is not installed: "
+        f'pip install "injectkit[{extra}]"'
+    )
+    replacement = ImportError(message, name=error.name)
+    replacement.__cause__ = error
+    return replacement
+
+
+def require_container(
+    container: object, framework: str, *, app: object = None, call: str = "setup(app, container)"
+) -> Container:
+    """``container`` if it is a Container; else the InjectionError that says what went in.
+
+    Checked before ``setup`` touches the app, so that ``setup(app, None)`` or swapped
+    arguments fail here rather than as an AttributeError at the first request.
+    """
+    if isinstance(container, Container):
+        return container
+    name = call.split("(", 1)[0]
+    arguments = call[len(name) :]
+    if isinstance(app, Container):
+        hint = f"the arguments are swapped: call {call}, the app first."
+    else:
+        hint = f"pass the injectkit Container: {call}."
+    raise InjectionError(
+        f"{framework} {name}() takes {arguments}: got {_shown(container)} as the container.",
+        hint=hint,
+    )
+
+
+def require_function(handler: Any, framework: str) -> Callable[..., Any]:
+    """The function under ``handler`` (past an injectkit decorator); InjectionError if
+    ``handler`` is no function, e.g. ``@inject`` put above the route decorator."""
+    original = unwrap_injected(handler)
+    if inspect.isfunction(original) or inspect.ismethod(original):
+        return typing.cast(Callable[..., Any], original)
+    raise InjectionError(
+        f"The {framework} adapter's @inject decorates a handler function: got {_shown(original)}.",
+        hint="put @inject directly on the handler function, under the route decorator.",
+    )
+
+
+def already_set_up(app_name: str) -> InjectionError:
+    """The error of a second ``setup`` for one app (``app_name``: "this aiohttp app")."""
+    return InjectionError(
+        f"setup() has already been called for {app_name}.",
+        hint="call setup(app, container) once per app.",
+    )
+
+
+def _shown(value: object) -> str:
+    text = safe_repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type_name(type(value))})"
