@@ -34,29 +34,31 @@ An adapter has four jobs, and this module gives each one a name:
    first (only if ``exc`` is None), then the request finalizers.  The return value is
    the exception the request ends with: re-raise it if it is not ``exc``.
 
-:class:`Endpoints` keeps the prepared endpoints of one container (preparing late ones
-on first use: ``registry.get(mark)``), :func:`app_lifespan` ties the container's app
-scope to a framework's lifespan (prepare on startup, ``container.aclose()`` on
-shutdown), and :func:`missing_extra` words the ImportError of a missing framework.
+Where each part lives (this module gathers them for the adapters):
 
-Shared by the ASGI adapters: :class:`Exchange` (one connection's scope, request object
-and handler error, kept in the ASGI scope under :data:`SCOPE_KEY`),
-:func:`serve_connection` (steps 2 and 4 around an ASGI app) and :func:`serve_lifespan`
-(startup validation before the app's own startup, ``container.aclose()`` after its
-shutdown).  For frameworks that read unmarked parameters themselves (FastAPI,
-Litestar): :data:`FromContainer` and :func:`split_handler`, which splits a handler's
-parameters between the framework and injectkit.
+- ``_endpoint``: :func:`mark_endpoint`, :func:`endpoint_of`, :class:`Endpoint` and
+  :class:`Endpoints` (which keeps the prepared endpoints of one container, preparing
+  late ones on first use: ``registry.get(mark)``);
+- ``_request_values``: :func:`converter_for` and the 422 :class:`InvalidParameters`;
+- ``_startup``: :func:`prepare_endpoints` and :func:`app_lifespan` (prepare on startup,
+  ``container.aclose()`` on shutdown);
+- ``_asgi``, shared by the ASGI adapters: :class:`Exchange` (one connection's scope,
+  request object and handler error, kept in the ASGI scope under :data:`SCOPE_KEY`),
+  :func:`serve_connection` (steps 2 and 4 around an ASGI app) and
+  :func:`serve_lifespan` (startup validation before the app's own startup,
+  ``container.aclose()`` after its shutdown);
+- ``_split_handler``, for frameworks that read unmarked parameters themselves (FastAPI,
+  Litestar): :data:`FromContainer` and :func:`split_handler`, which splits a handler's
+  parameters between the framework and injectkit;
+- ``_setup_checks``: what ``setup`` and ``inject`` check they were handed
+  (:func:`require_container`, :func:`require_function`, :func:`already_set_up`) and
+  :func:`missing_extra`, the ImportError of a missing framework.
+
+None of them imports a framework: each adapter imports its own, in its own module.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from typing import Any
-
-from .. import Container, InjectionError
-from .._exceptions import combine
-from .._introspect import unwrap_injected
 from ._asgi import SCOPE_KEY, Exchange, exchange_of, serve_connection, serve_lifespan
 from ._endpoint import (
     ENDPOINT_ATTR,
@@ -78,6 +80,7 @@ from ._split_handler import (
     is_for_injectkit,
     split_handler,
 )
+from ._startup import app_lifespan, app_lifespan_sync, prepare_endpoints
 
 __all__ = [
     "ENDPOINT_ATTR",
@@ -111,57 +114,3 @@ __all__ = [
     "missing_extra",
     "prepare_endpoints",
 ]
-
-
-def prepare_endpoints(work: Iterable[tuple[Endpoints, EndpointMark]]) -> int:
-    """Prepare every (registry, mark) pair; one InjectionError listing every broken one.
-
-    Returns how many endpoints were prepared.
-    """
-    errors: list[InjectionError] = []
-    seen: set[tuple[int, Any]] = set()
-    for endpoints, mark in work:
-        key = (id(endpoints), unwrap_injected(mark.handler))
-        if key in seen:
-            continue
-        seen.add(key)
-        try:
-            endpoints.prepare(mark)
-        except InjectionError as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise combine(list({str(e): e for e in errors}.values()))
-    return len(seen)
-
-
-# --- the app scope and the framework's lifespan ----------------------------------------------
-
-
-@asynccontextmanager
-async def app_lifespan(
-    container: Container, startup: Callable[[], None] | None = None
-) -> AsyncIterator[None]:
-    """Run ``startup`` (prepare endpoints) on enter; end the app scope on exit.
-
-    A broken graph raises from ``startup`` and the app does not start; the app-scoped
-    finalizers run on shutdown (``await container.aclose()``), also after an error.
-    """
-    if startup is not None:
-        startup()
-    try:
-        yield
-    finally:
-        await container.aclose()
-
-
-@contextmanager
-def app_lifespan_sync(
-    container: Container, startup: Callable[[], None] | None = None
-) -> Iterator[None]:
-    """The sync twin of :func:`app_lifespan` (``container.close()`` on exit)."""
-    if startup is not None:
-        startup()
-    try:
-        yield
-    finally:
-        container.close()
