@@ -1,0 +1,71 @@
+"""The adapter kernel imports no framework; each adapter imports only its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import injectkit.integrations
+
+from .conftest import ROOT
+
+FRAMEWORKS = ("starlette", "fastapi", "flask", "werkzeug", "aiohttp", "litestar")
+KERNEL_MODULES = sorted(
+    f"injectkit.integrations.{path.stem}"
+    for path in Path(injectkit.integrations.__file__).parent.glob("_*.py")
+)
+# What each adapter may import besides its own framework (FastAPI is built on Starlette).
+OWN = {
+    "starlette": {"starlette"},
+    "fastapi": {"fastapi", "starlette"},
+    "flask": {"flask", "werkzeug"},
+    "aiohttp": {"aiohttp"},
+    "litestar": {"litestar"},
+}
+
+
+def frameworks_imported_by(*modules: str, blocked: tuple[str, ...] = ()) -> list[str]:
+    """The FRAMEWORKS in sys.modules after importing ``modules`` in a fresh interpreter
+    where ``blocked`` cannot be imported."""
+    code = textwrap.dedent(
+        f"""
+        import importlib, json, sys
+        for name in {list(blocked)!r}:
+            sys.modules[name] = None  # as if it were not installed
+        for module in {list(modules)!r}:
+            importlib.import_module(module)
+        print(json.dumps(sorted(
+            f for f in {list(FRAMEWORKS)!r} if sys.modules.get(f) is not None
+        )))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    imported: list[str] = json.loads(done.stdout)
+    return imported
+
+
+def test_kernel_modules_import_with_no_framework_installed() -> None:
+    """Every private kernel module imports, and imports no framework, with none installed."""
+    assert "injectkit.integrations._kernel" in KERNEL_MODULES
+    imported = frameworks_imported_by("injectkit.integrations", *KERNEL_MODULES, blocked=FRAMEWORKS)
+    assert imported == []
+
+
+@pytest.mark.parametrize("adapter", sorted(OWN))
+def test_adapter_imports_only_its_own_framework(adapter: str) -> None:
+    """Importing one adapter brings in its framework and no other adapter's."""
+    imported = set(frameworks_imported_by(f"injectkit.integrations.{adapter}"))
+    assert adapter in imported
+    assert imported <= OWN[adapter]
