@@ -4,11 +4,19 @@
 result.  A plan function is compiled the first time it is called (a large graph then
 costs one function's compile on its first call, not four), and then replaces itself in
 the plan's namespace and on the plan, so later calls reach the compiled function directly.
+
+Each function is compiled under a file name of its own whose source is registered in
+``linecache`` (as attrs does for its generated methods), so a traceback through a plan
+shows the generated line that called the failing provider.  The entry goes when the
+function does.  All of this happens once, at compile time: a call costs nothing more.
 """
 
 from __future__ import annotations
 
+import itertools
+import linecache
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -50,10 +58,9 @@ class Plan:
         # A generator handler's: ``run`` returning (generator, function stack); its
         # ``run`` gives an injected generator instead (see _generators).
         self.stream: Callable[..., Any]
-        filename = f"<injectkit plan for {graph.root.label!r}>"
         for name, source in sources.items():
             attribute = "stream" if streams and name == "run" else name
-            deferred = Deferred(ns, name, source, filename, self, attribute)
+            deferred = Deferred(ns, name, source, graph.root.label, self, attribute)
             ns[name] = deferred
             if name in ENTRIES:
                 setattr(self, attribute, deferred)
@@ -83,11 +90,11 @@ class Deferred:
         ns: dict[str, Any],
         name: str,
         source: Callable[[], str],
-        filename: str,
+        label: str,
         plan: Plan,
         attribute: str,
     ) -> None:
-        self._ns, self._name, self._source, self._filename = ns, name, source, filename
+        self._ns, self._name, self._source, self._label = ns, name, source, label
         self._plan = plan
         self._attribute = attribute  # its name on the plan
         self._lock = threading.Lock()
@@ -96,11 +103,24 @@ class Deferred:
         with self._lock:
             function: Callable[..., Any] = self._ns[self._name]
             if function is self:
-                exec(compile(self._source(), self._filename, "exec"), self._ns)
-                function = self._ns[self._name]
+                function = _compile(self._source(), self._name, self._label, self._ns)
                 if self._name in ENTRIES:
                     setattr(self._plan, self._attribute, function)
         return function
 
     def __call__(self, *args: Any) -> Any:
         return self.compile()(*args)
+
+
+_numbers = itertools.count()
+
+
+def _compile(source: str, name: str, label: str, ns: dict[str, Any]) -> Callable[..., Any]:
+    """Define function ``name`` in ``ns`` from ``source``, under a unique file name whose
+    lines ``linecache`` holds for as long as the function lives."""
+    filename = f"<injectkit plan {name} for {label!r} #{next(_numbers)}>"
+    exec(compile(source, filename, "exec"), ns)
+    function: Callable[..., Any] = ns[name]
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    weakref.finalize(function, linecache.cache.pop, filename, None).atexit = False
+    return function
