@@ -78,7 +78,7 @@ def compile_plan(
     sources: dict[str, Callable[[], str]] = {
         name: functools.partial(writer.source, name) for name in shape.functions
     }
-    plan = Plan(graph, _template(shape), sources, writer.ns, streams=shape.streams)
+    plan = Plan(graph.root.label, _template(shape), sources, writer.ns, streams=shape.streams)
     if shape.streams:  # scope.call(gen_func) gives the injected generator, joined to the scope
         plan.run = joined_stream(
             graph.root.call,

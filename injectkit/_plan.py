@@ -20,8 +20,6 @@ import weakref
 from collections.abc import Callable
 from typing import Any, cast
 
-from ._graph import Graph
-
 __all__ = ["ENTRIES", "Deferred", "Plan"]
 
 # The plan functions callers reach through the Plan (the others only through its namespace).
@@ -37,20 +35,20 @@ class Plan:
     ``source`` is the generated Python of all its functions, for reading and debugging.
     """
 
-    __slots__ = ("_sources", "fresh", "graph", "run", "stream", "template")
+    __slots__ = ("_sources", "fresh", "run", "stream", "template")
 
     def __init__(
         self,
-        graph: Graph,
+        label: str,
         template: dict[object, Any],
         sources: dict[str, Callable[[], str]],
         ns: dict[str, Any],
         *,
         streams: bool,
     ) -> None:
-        """``sources``: each function's source, written when it is first compiled;
-        ``ns``: the namespace they run in, where each finds the others."""
-        self.graph = graph
+        """``label``: the injected function's, for file names; ``sources``: each
+        function's source, written when it is first compiled; ``ns``: the namespace they
+        run in, where each finds the others."""
         self.template = template
         self._sources = sources
         self.run: Callable[..., Any]
@@ -60,7 +58,7 @@ class Plan:
         self.stream: Callable[..., Any]
         for name, source in sources.items():
             attribute = "stream" if streams and name == "run" else name
-            deferred = Deferred(ns, name, source, graph.root.label, self, attribute)
+            deferred = Deferred(ns, name, source, label, self, attribute)
             ns[name] = deferred
             if name in ENTRIES:
                 setattr(self, attribute, deferred)
@@ -76,9 +74,6 @@ class Plan:
     def source(self) -> str:
         # ``fresh`` is ``run`` without its first check: showing it would say nothing new.
         return "\n".join(make() for name, make in self._sources.items() if name != "fresh")
-
-    def __str__(self) -> str:
-        return self.source
 
 
 class Deferred:
