@@ -20,9 +20,10 @@ this order; the writer method that emits each is named after it:
 
 Sections return lines without the function body's indentation.  A value the source
 refers to (a provider, a cache key, a free parameter's name) is never written into it:
-the section that refers to it puts it in the plan's namespace under a positional name
-(``c3``, ``k3``, ``fn0``), so the only user text compiled is a keyword-only parameter's
-name (see :func:`_arguments`).
+it goes in the plan's namespace under a positional name (``c3``, ``k3``, ``fn0``), put
+there when the writer is made (by ``_runtime``, ``_nodes`` and the shared sections that
+use it), before any function is written or run.  So the only user text compiled is a
+keyword-only parameter's name (see ``_arguments``).
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ class PlanWriter:
             *self._request_finalizers(),
             *self._function_scope(self._main(function)),
         ]
-        head = f"{'async ' if function.asynchronous else ''}def {name}(state, args, kw):"
-        return "\n".join([head, *_indented(body)]) + "\n"
+        signature = f"{'async ' if function.asynchronous else ''}def {name}(state, args, kw):"
+        return "\n".join([signature, *_indented(body)]) + "\n"
 
     def _function(self, name: str) -> _Function:
         """``run`` builds into an empty request (the common case) and hands one already in
