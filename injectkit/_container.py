@@ -21,11 +21,14 @@ from typing import Any, TypeVar, cast, overload
 from ._aliases import unwrap_alias
 from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks, check_seconds
+from ._cache_keys import CacheKey
 from ._closing import wait_for_closing
 from ._compile import Plan, check_root, compile_plan
-from ._exceptions import InjectionError, ScopeError, combine
+from ._exceptions import InjectionError, combine
 from ._generators import Stream
-from ._graph import CacheKey, Graph, GraphBuilder, Identity, Registration
+from ._graph import Graph, Identity, Registration
+from ._graph_builder import GraphBuilder
+from ._graph_checks import refuse_function_finalizers
 from ._introspect import (
     MISSING,
     ORIGINAL_ATTR,
@@ -635,7 +638,7 @@ class Container:
                     root, sync=sync, context_types=context_types, layer=layer, strict=strict
                 )
             if strict:  # a resolver
-                _refuse_function_finalizers(graph)
+                refuse_function_finalizers(graph)
             plan = plans[key] = compile_plan(
                 graph,
                 app=self._app,
@@ -812,22 +815,6 @@ def _context_types(state: RequestState) -> frozenset[Any]:
         return _NO_CONTEXT
     types: frozenset[Any] = scope._context_types
     return types
-
-
-def _refuse_function_finalizers(graph: Graph) -> None:
-    """resolve() has no injected call for a function-scoped value to live through: its
-    finalizer would run before the value is returned."""
-    for node in graph.nodes:
-        if node.scope is Scope.FUNCTION and node.kind is not None and node.kind.has_finalizer:
-            raise ScopeError(
-                f"{graph.root.label} needs {node.label}, a function-scoped generator "
-                "provider: its teardown would run before resolve() returns the value.",
-                path=node.chain(),
-                requested=node.label,
-                scope=Scope.FUNCTION.value,
-                hint=f"take it as a parameter of an injected function (it then lives "
-                f"until that function returns), or make {node.label} request-scoped.",
-            )
 
 
 def _unique(errors: list[InjectionError]) -> list[InjectionError]:

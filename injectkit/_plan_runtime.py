@@ -14,7 +14,8 @@ from typing import Any
 import anyio
 
 from ._exceptions import InjectionError, UnresolvableDependencyError
-from ._graph import Node, looks_like_a_service, unregistered
+from ._graph import Node, looks_like_a_service
+from ._graph_errors import unregistered
 from ._introspect import MISSING, Parameter
 
 __all__ = ["gather", "missing_free", "no_yield", "raise_error", "sync_scope_error"]
