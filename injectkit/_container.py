@@ -25,10 +25,10 @@ from ._cache_keys import CacheKey
 from ._closing import wait_for_closing
 from ._compile import Plan, check_root, compile_plan
 from ._exceptions import InjectionError, combine
-from ._generators import Stream
 from ._graph import Graph, Identity, Registration
 from ._graph_builder import GraphBuilder
 from ._graph_checks import refuse_function_finalizers
+from ._injected import NO_CONTEXT, injected_function
 from ._introspect import (
     MISSING,
     ORIGINAL_ATTR,
@@ -55,7 +55,6 @@ __all__ = ["Container", "default_container", "inject"]
 R = TypeVar("R")
 F = TypeVar("F", bound=Callable[..., Any])
 
-_NO_CONTEXT: frozenset[Any] = frozenset()
 TaskErrorHook = Callable[[BaseException, BackgroundTask[Any]], None]
 DEFAULT_THREAD_LIMIT = 40  # anyio's default limiter has as many
 DEFAULT_SHUTDOWN_GRACE = 5.0  # within `docker stop`'s 10 s, so the log gets written
@@ -285,99 +284,21 @@ class Container:
             )
         self._remember_namespace(original, caller_locals(depth))
         kind = call_kind(original)
-        scope_get = self._scope_var.get
-        scope_set = self._scope_var.set
-        plan_for = self._plan
         sync = kind is not CallKind.ASYNC and kind is not CallKind.ASYNC_GENERATOR
-        # The plan for the common case (no scope open, no local override), kept right here:
-        # the container empties every slot when registrations or overrides change.
+        # The plan for the common case (no scope open, no local override), kept in the
+        # wrapper: the container empties every slot when registrations or overrides change.
         slot: list[Any] = [None]
         self._slots.append(slot)
-        own_plan = functools.partial(self._own_plan, original, sync, slot)
-
-        if kind.has_finalizer:  # a generator: its request lives as long as it runs
-            stream = Stream(
-                original,
-                self._scope_var,
-                lambda state: plan_for(original, sync, _context_types(state)).stream,
-                lambda: slot[0] or own_plan(),
-                functools.partial(RequestScope._adopt, self),
-            )
-            start = stream.sync if sync else stream.asynchronous
-
-            @functools.wraps(original)
-            def injected(*args: Any, **kwargs: Any) -> Any:
-                return start(args, kwargs)
-
-            return cast("Callable[..., R]", self._mark_injected(original, injected))
-
-        # Per-call path.  A request opened here is a bare state dict (see _request), set as
-        # current but never reset: the next call overwrites it, and an ended request
-        # counts as none (a reset costs as much as the set; nothing needs the old value).
-        if not sync:
-
-            @functools.wraps(original)
-            async def injected(*args: Any, **kwargs: Any) -> Any:
-                state = scope_get()
-                if state is not None and state[META] is not ENDED:  # join the request
-                    plan = plan_for(original, False, _context_types(state))
-                    return await plan.run(state, args, kwargs)
-                fresh, template = slot[0] or own_plan()
-                state = template.copy()
-                scope_set(state)
-                try:
-                    result = await fresh(state, args, kwargs)
-                except BaseException as exc:
-                    scope = state[META]
-                    if scope is None:  # nothing to finalize
-                        state[META] = ENDED
-                        raise
-                    error = await scope.aclose(exc)
-                    if error is exc or error is None:
-                        raise
-                    raise error  # noqa: B904 - its __context__ already names exc
-                scope = state[META]
-                if scope is None:  # no tasks, no finalizers: just end the request
-                    # Its values go with the state, when the next call replaces it as the
-                    # current request or this context ends (a clear() here costs 4%).
-                    state[META] = ENDED
-                else:
-                    error = await scope.aclose(None)
-                    if error is not None:
-                        raise error
-                return result
-
-        else:
-
-            @functools.wraps(original)
-            def injected(*args: Any, **kwargs: Any) -> Any:
-                state = scope_get()
-                if state is not None and state[META] is not ENDED:
-                    plan = plan_for(original, True, _context_types(state))
-                    return plan.run(state, args, kwargs)
-                fresh, template = slot[0] or own_plan()
-                state = template.copy()
-                scope_set(state)
-                try:
-                    result = fresh(state, args, kwargs)
-                except BaseException as exc:
-                    scope = state[META]
-                    if scope is BARE_SYNC:
-                        state[META] = ENDED
-                        raise
-                    error = scope.close(exc)
-                    if error is exc or error is None:
-                        raise
-                    raise error  # noqa: B904
-                scope = state[META]
-                if scope is BARE_SYNC:  # as above
-                    state[META] = ENDED
-                else:
-                    error = scope.close(None)
-                    if error is not None:
-                        raise error
-                return result
-
+        injected = injected_function(
+            original,
+            kind,
+            sync,
+            scope_var=self._scope_var,
+            plan_for=self._plan,
+            slot=slot,
+            own_plan=functools.partial(self._own_plan, original, sync, slot),
+            adopt=functools.partial(RequestScope._adopt, self),
+        )
         return cast("Callable[..., R]", self._mark_injected(original, injected))
 
     def _mark_injected(self, original: Callable[..., Any], injected: Any) -> Callable[..., Any]:
@@ -488,7 +409,7 @@ class Container:
         """What an injected call needs to open its own request: the plan's ``fresh``
         entry and its state template, kept in the function's slot if they may be."""
         generation = self._generation
-        plan = self._plan(func, sync, _NO_CONTEXT)
+        plan = self._plan(func, sync, NO_CONTEXT)
         entry = (plan.compiled("fresh"), plan.template)
         # Kept only if no registration changed meanwhile (that emptied the slot) and no
         # local override exists anywhere (its context would need another plan).
@@ -693,7 +614,7 @@ class Container:
         original = unwrap_injected(func)
         if sync is None:
             sync = not call_kind(original).is_async
-        return self._plan(original, sync, _NO_CONTEXT).source
+        return self._plan(original, sync, NO_CONTEXT).source
 
     def validate(
         self,
@@ -807,14 +728,6 @@ class Container:
 
     def __repr__(self) -> str:
         return f"<Container providers={len(self._registry)} overrides={len(self.overrides)}>"
-
-
-def _context_types(state: RequestState) -> frozenset[Any]:
-    scope = state[META]
-    if scope is None or scope is BARE_SYNC:
-        return _NO_CONTEXT
-    types: frozenset[Any] = scope._context_types
-    return types
 
 
 def _unique(errors: list[InjectionError]) -> list[InjectionError]:
