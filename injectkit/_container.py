@@ -44,6 +44,7 @@ from ._introspect import (
     type_name,
     unwrap_injected,
 )
+from ._overrides import Layer, Overrides
 from ._render import GraphView
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._scope import Scope, parse_scope
@@ -60,55 +61,8 @@ DEFAULT_THREAD_LIMIT = 40  # anyio's default limiter has as many
 DEFAULT_SHUTDOWN_GRACE = 5.0  # within `docker stop`'s 10 s, so the log gets written
 
 
-class _Overrides(MutableMapping[Any, Any]):
-    """``container.overrides``: permanent overrides; every change recompiles plans."""
-
-    def __init__(self, changed: Callable[[], None]) -> None:
-        self._data: dict[Any, Any] = {}
-        self._changed = changed
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._data[_target(key)]
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._data[_target(key)] = value
-        self._changed()
-
-    def __delitem__(self, key: Any) -> None:
-        del self._data[_target(key)]
-        self._changed()
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return f"<overrides {self._data!r}>"
-
-
-class _Layer:
-    """One context-local override (``override(..., local=True)``), linked to its parent."""
-
-    __slots__ = ("generation", "parent", "plans", "replacement", "target")
-
-    def __init__(self, parent: _Layer | None, target: Any, replacement: Any) -> None:
-        self.parent = parent
-        self.target = target
-        self.replacement = replacement
-        self.plans: dict[Any, Plan] = {}
-        self.generation = -1
-
-
 def _identity(value: Any) -> Any:
     return value
-
-
-def _target(key: Any) -> Any:
-    """What an override or a registration is keyed by: the function under an injected
-    wrapper, the value of a type alias."""
-    return unwrap_alias(unwrap_injected(key))
 
 
 class Container:
@@ -152,12 +106,6 @@ class Container:
             )
         self._threads = ThreadLimiter(thread_limit)
         self._registry: dict[Any, Registration] = {}
-        self.overrides: MutableMapping[Any, Any] = _Overrides(self._changed)
-        self._global_overrides: list[tuple[object, Any, Any]] = []
-        self._local_layers = 0  # local overrides active in any context
-        self._local_overrides: ContextVar[_Layer | None] = ContextVar(
-            "injectkit.overrides", default=None
-        )
         self._scope_var: ContextVar[RequestState | None] = ContextVar(
             "injectkit.scope", default=None
         )
@@ -171,6 +119,9 @@ class Container:
         self._names: Counter[str] | None = None  # providers per name, for error labels
         self._generation = 0
         self._lock = threading.RLock()
+        self._override_state = Overrides(self._lock, self._changed, self._empty_slots)
+        self.overrides: MutableMapping[Any, Any] = self._override_state.permanent
+        self._local_overrides = self._override_state.local  # read by every plan lookup
         self._app = AppState(self._threads)
         self._injected: list[Callable[..., Any]] = []
         self._slots: list[list[Any]] = []  # each injected function's own plan (see inject)
@@ -340,56 +291,13 @@ class Container:
         by every thread and task (like ``overrides``); ``local=True`` limits it to the
         current context (this task and what it starts), so concurrent tests can differ.
         """
-        target = _target(target)
-        try:
-            hash(target)
-        except Exception as exc:
-            raise InjectionError(
-                f"override(): {safe_repr(target)} cannot be overridden: it is not hashable "
-                f"({exception_text(exc)}).",
-                hint="override a registered type or the callable used in Depends(...).",
-            ) from exc
-        if local:
-            token = self._local_overrides.set(
-                _Layer(self._local_overrides.get(), target, replacement)
-            )
-            with self._lock:
-                self._local_layers += 1
-                self._empty_slots()
-            try:
-                yield
-            finally:
-                self._local_overrides.reset(token)
-                with self._lock:  # the slots stayed empty while the layer existed
-                    self._local_layers -= 1
-            return
-        entry = (object(), target, replacement)
-        with self._lock:
-            self._global_overrides.append(entry)
-            self._changed()
-        try:
+        with self._override_state.override(target, replacement, local=local):
             yield
-        finally:
-            with self._lock:
-                self._global_overrides = [e for e in self._global_overrides if e is not entry]
-                self._changed()
 
     def _local_layer(self) -> object | None:
         """The context-local override in force here, if any (adapters read the request's
         parameters from the graph under it)."""
-        return self._local_overrides.get() if self._local_layers else None
-
-    def _effective_overrides(self, layer: _Layer | None) -> dict[Any, Any]:
-        effective = dict(self.overrides)
-        for _, target, replacement in self._global_overrides:
-            effective[target] = replacement
-        chain = []
-        while layer is not None:
-            chain.append(layer)
-            layer = layer.parent
-        for item in reversed(chain):
-            effective[item.target] = item.replacement
-        return effective
+        return self._local_overrides.get() if self._override_state.local_count else None
 
     def _changed(self) -> None:
         self._generation += 1
@@ -414,7 +322,7 @@ class Container:
         # Kept only if no registration changed meanwhile (that emptied the slot) and no
         # local override exists anywhere (its context would need another plan).
         with self._lock:
-            if generation == self._generation and not self._local_layers:
+            if generation == self._generation and not self._override_state.local_count:
                 slot[0] = entry
         return entry
 
@@ -443,11 +351,11 @@ class Container:
             signature = self._signatures[func] = read_signature(func, namespace, self._evaluated)
         return signature
 
-    def _builder(self, layer: _Layer | None, root: Signature | None = None) -> GraphBuilder:
+    def _builder(self, layer: Layer | None, root: Signature | None = None) -> GraphBuilder:
         fallback = self._namespace(root.call) if root is not None else None
         return GraphBuilder(
             registry=self._registry,
-            overrides=self._effective_overrides(layer),
+            overrides=self._override_state.effective(layer),
             read=functools.partial(self._read, fallback=fallback),
             interned=self._interned,
             interning=self._lock,
@@ -487,7 +395,7 @@ class Container:
         *,
         sync: bool,
         context_types: frozenset[Any],
-        layer: _Layer | None,
+        layer: Layer | None,
         strict: bool = False,
     ) -> Graph:
         graph, errors = self._builder(layer, root).build(
@@ -538,7 +446,7 @@ class Container:
         root: Signature,
         sync: bool,
         context_types: frozenset[Any],
-        layer: _Layer | None,
+        layer: Layer | None,
         *,
         strict: bool = False,
     ) -> Plan:
@@ -572,13 +480,13 @@ class Container:
         return plan
 
     def _baseline(
-        self, root: Signature, sync: bool, context_types: frozenset[Any], layer: _Layer | None
+        self, root: Signature, sync: bool, context_types: frozenset[Any], layer: Layer | None
     ) -> Graph | None:
         """The graph ``root`` has with no override active, if any override is: the names
         its call may pass stay accepted under overrides.  Built only when a plan is
         compiled under overrides; what it gets wrong (a broken provider that an override
         replaced) is of no matter, only its free parameters are read."""
-        if not self.overrides and not self._global_overrides and layer is None:
+        if not self._override_state.any(layer):
             return None
         builder = GraphBuilder(
             registry=self._registry,
@@ -590,7 +498,7 @@ class Container:
         graph, _ = builder.build(root, context_types=context_types, sync=sync)
         return graph
 
-    def _layer_plans(self, layer: _Layer) -> dict[Any, Plan]:
+    def _layer_plans(self, layer: Layer) -> dict[Any, Plan]:
         if layer.generation != self._generation:
             layer.plans = {}
             layer.generation = self._generation

@@ -122,6 +122,7 @@ class Endpoint:
         namespace: Mapping[str, Any] | None = None,
     ) -> None:
         self.container = container
+        self._override_state = container._override_state  # read per request (local ones)
         self.handler = unwrap_injected(handler)
         self.name = describe(self.handler)
         self.context_types = context_types
@@ -222,7 +223,7 @@ class Endpoint:
         """The free parameters read from the request (rebuilt if overrides changed)."""
         if self._generation != self._current_generation():
             self.refresh(if_stale=True)
-        if self.container._local_layers:  # a local override exists, maybe in this context
+        if self._override_state.local_count:  # a local override exists, maybe in this context
             layer = self.container._local_layer()
             if layer is not None:
                 return self._layer_fields(layer)

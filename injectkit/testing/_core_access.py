@@ -73,7 +73,7 @@ def has_local_overrides(container: Container) -> bool:
 
 
 def _effective_overrides(container: Container) -> dict[Any, Any]:
-    return container._effective_overrides(container._local_overrides.get())
+    return container._override_state.effective(container._local_overrides.get())
 
 
 def effective_provider(container: Container, tp: Any) -> tuple[Any, Scope] | None:
