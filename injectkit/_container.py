@@ -12,7 +12,7 @@ import contextlib
 import functools
 import threading
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
@@ -23,7 +23,7 @@ from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks, check_seconds
 from ._cache_keys import CacheKey
 from ._closing import wait_for_closing
-from ._compile import Plan, check_root, compile_plan
+from ._compile import Plan, compile_plan
 from ._exceptions import InjectionError, combine
 from ._graph import Graph, Identity, Registration
 from ._graph_builder import GraphBuilder
@@ -49,6 +49,7 @@ from ._render import GraphView
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._scope import Scope, parse_scope
 from ._threads import ThreadLimiter
+from ._validation import find_problems, unique
 from ._wording import exception_text, safe_repr
 
 __all__ = ["Container", "default_container", "inject"]
@@ -402,7 +403,7 @@ class Container:
             root, context_types=context_types, sync=sync, strict_free=strict
         )
         if errors:
-            raise combine(_unique(errors))
+            raise combine(unique(errors))
         return graph
 
     def _plan(self, func: Callable[..., Any], sync: bool, context_types: frozenset[Any]) -> Plan:
@@ -544,52 +545,24 @@ class Container:
         Plain values (``str``, ``int``...) stay free parameters either way.
         """
         contexts = frozenset(context_types)
-        passed_names = frozenset(passed)
         layer = self._local_overrides.get()
-        errors: list[InjectionError] = []
-        targets = [unwrap_injected(f) for f in funcs] if funcs else list(self._injected)
-        covered: set[Any] = set()  # registered types checked as part of a function's graph
-        for func in targets:
-            try:
-                root = self._read(func)
-                sync = not root.kind.is_async
-                graph, found = self._builder(layer, root).build(
-                    root,
-                    context_types=contexts,
-                    sync=sync,
-                    strict_root=strict,
-                    passed=passed_names,
-                )
-                errors.extend(found)
-                if not found:
-                    check_root(graph, sync=sync)
-                    covered.update(node.provides for node in graph.nodes)
-                    if layer is None:  # the first call can use this graph
-                        self._validated[func, sync, contexts] = (self._generation, graph)
-            except InjectionError as exc:
-                errors.extend(exc.errors)
-        remaining = [tp for tp in self._registry if tp not in covered]
-        if remaining:
-            # One graph whose root takes every registered type not checked above: each
-            # provider is checked once, however many registrations share it.
-            everything = Signature(
-                call=_identity,
-                name="",
-                kind=CallKind.SYNC,
-                parameters=tuple(
-                    Parameter(f"p{i}", tp, None, MISSING, False) for i, tp in enumerate(remaining)
-                ),
-                returns=MISSING,
-            )
-            try:
-                _, found = self._builder(layer).build(
-                    everything, context_types=contexts, sync=False, strict_free=True
-                )
-                errors.extend(found)
-            except InjectionError as exc:
-                errors.extend(exc.errors)
+        generation = self._generation
+
+        def keep(func: Callable[..., Any], sync: bool, graph: Graph) -> None:
+            self._validated[func, sync, contexts] = (generation, graph)
+
+        errors = find_problems(
+            [unwrap_injected(f) for f in funcs] if funcs else list(self._injected),
+            list(self._registry),
+            read=self._read,
+            builder=functools.partial(self._builder, layer),
+            context_types=contexts,
+            strict=strict,
+            passed=frozenset(passed),
+            keep=keep if layer is None else None,  # a first call outside overrides
+        )
         if errors:
-            raise combine(_unique(errors))
+            raise combine(unique(errors))
 
     # -- the app scope ---------------------------------------------------------------------
 
@@ -636,13 +609,6 @@ class Container:
 
     def __repr__(self) -> str:
         return f"<Container providers={len(self._registry)} overrides={len(self.overrides)}>"
-
-
-def _unique(errors: list[InjectionError]) -> list[InjectionError]:
-    seen: dict[Hashable, InjectionError] = {}
-    for error in errors:
-        seen.setdefault(error.key, error)
-    return list(seen.values())
 
 
 default_container = Container()
