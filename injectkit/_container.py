@@ -8,7 +8,6 @@ change.  The per-call path is ``_plan`` (two dict lookups) and the plan itself.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import threading
 from collections import Counter
@@ -40,7 +39,6 @@ from ._introspect import (
     caller_locals,
     describe,
     provided_type,
-    read_signature,
     type_name,
     unwrap_injected,
 )
@@ -48,6 +46,7 @@ from ._overrides import Layer, Overrides
 from ._render import GraphView
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._scope import Scope, parse_scope
+from ._signatures import Signatures
 from ._threads import ThreadLimiter
 from ._validation import find_problems, unique
 from ._wording import exception_text, safe_repr
@@ -110,9 +109,7 @@ class Container:
         self._scope_var: ContextVar[RequestState | None] = ContextVar(
             "injectkit.scope", default=None
         )
-        self._signatures: dict[Any, Signature] = {}
-        self._namespaces: dict[Any, dict[str, Any]] = {}
-        self._evaluated: dict[tuple[str, int], tuple[Any, Any]] = {}  # string annotations
+        self._signatures = Signatures()
         self._resolvers: dict[Any, Signature] = {}
         self._interned: dict[tuple[Any, ...], CacheKey] = {}
         self._plans: dict[Any, Plan] = {}
@@ -176,7 +173,7 @@ class Container:
                 f"{where}: {safe_repr(provides)} cannot be used as a key ({exception_text(exc)}).",
                 hint="register a class or a NewType.",
             ) from exc
-        self._remember_namespace(target, caller_locals(1))
+        self._signatures.remember_namespace(target, caller_locals(1))
         self._registry[provides] = Registration(provides, target, parsed, offload)
         self._changed()
 
@@ -205,8 +202,8 @@ class Container:
         namespace = caller_locals(1)
 
         def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
-            self._remember_namespace(f, namespace)
-            tp = provides if provides is not None else provided_type(self._read(f))
+            self._signatures.remember_namespace(f, namespace)
+            tp = provides if provides is not None else provided_type(self._signatures.read(f))
             self.register(tp, f, scope=scope, offload=offload)
             return f
 
@@ -234,7 +231,7 @@ class Container:
                 f"inject() needs a function, got {safe_repr(original)}.",
                 hint="decorate a def or async def with @container.inject.",
             )
-        self._remember_namespace(original, caller_locals(depth))
+        self._signatures.remember_namespace(original, caller_locals(depth))
         kind = call_kind(original)
         sync = kind is not CallKind.ASYNC and kind is not CallKind.ASYNC_GENERATOR
         # The plan for the common case (no scope open, no local override), kept in the
@@ -329,35 +326,11 @@ class Container:
 
     # -- phases: read, build, compile ------------------------------------------------------
 
-    def _remember_namespace(self, func: Any, namespace: dict[str, Any] | None) -> None:
-        if namespace:
-            # An unhashable callable (or one whose __hash__ raises) keeps no namespace.
-            with contextlib.suppress(Exception):
-                self._namespaces[func] = namespace
-
-    def _namespace(self, func: Any) -> dict[str, Any] | None:
-        try:
-            return self._namespaces.get(func)
-        except Exception:  # unhashable, or a __hash__ that raises
-            return None
-
-    def _read(self, func: Callable[..., Any], fallback: dict[str, Any] | None = None) -> Signature:
-        """Phase 1, cached per callable; ``fallback`` locals help local forward references."""
-        try:
-            signature = self._signatures.get(func)
-        except Exception:  # an unhashable callable object (or its __hash__ raised): read it
-            return read_signature(func, self._namespace(func) or fallback, self._evaluated)
-        if signature is None:
-            namespace = self._namespace(func) or fallback
-            signature = self._signatures[func] = read_signature(func, namespace, self._evaluated)
-        return signature
-
     def _builder(self, layer: Layer | None, root: Signature | None = None) -> GraphBuilder:
-        fallback = self._namespace(root.call) if root is not None else None
         return GraphBuilder(
             registry=self._registry,
             overrides=self._override_state.effective(layer),
-            read=functools.partial(self._read, fallback=fallback),
+            read=self._signatures.reader(root),
             interned=self._interned,
             interning=self._lock,
             provider_names=self._provider_names,
@@ -417,7 +390,7 @@ class Container:
             plan = plans.get(key)
         if plan is None:
             plan = self._new_plan(
-                plans, key, self._read(unwrap_injected(func)), sync, context_types, layer
+                plans, key, self._signatures.read(unwrap_injected(func)), sync, context_types, layer
             )
         return plan
 
@@ -492,7 +465,7 @@ class Container:
         builder = GraphBuilder(
             registry=self._registry,
             overrides={},
-            read=functools.partial(self._read, fallback=self._namespace(root.call)),
+            read=self._signatures.reader(root),
             interned=self._interned,
             interning=self._lock,
         )
@@ -511,7 +484,7 @@ class Container:
         """The solved graph of ``func``: nodes, edges, ``to_mermaid()``, ``to_dot()``."""
         original = unwrap_injected(func)
         graph = self._solve(
-            self._read(original),
+            self._signatures.read(original),
             sync=False,
             context_types=frozenset(context_types),
             layer=self._local_overrides.get(),
@@ -554,7 +527,7 @@ class Container:
         errors = find_problems(
             [unwrap_injected(f) for f in funcs] if funcs else list(self._injected),
             list(self._registry),
-            read=self._read,
+            read=self._signatures.read,
             builder=functools.partial(self._builder, layer),
             context_types=contexts,
             strict=strict,

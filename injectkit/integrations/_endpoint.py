@@ -135,10 +135,8 @@ class Endpoint:
         self._by_layer: dict[int, tuple[object, tuple[FieldReader, ...]]] = {}
         if namespace:
             # No public way yet to hand the core a namespace for a function that is not
-            # decorated by the container itself; fall back quietly if it changes.
-            remember = getattr(container, "_remember_namespace", None)
-            if remember is not None:
-                remember(self.handler, dict(namespace))
+            # decorated by the container itself.
+            container._signatures.remember_namespace(self.handler, dict(namespace))
         self.refresh()
 
     # Overrides change the graph (a fake provider may take other free parameters), so the

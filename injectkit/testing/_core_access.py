@@ -118,7 +118,7 @@ def solved_graph(
         return container.graph(original, context_types=context_types)._graph
     builder = container._builder(container._local_overrides.get())
     graph, _ = builder.build(
-        container._read(original), context_types=frozenset(context_types), sync=False
+        container._signatures.read(original), context_types=frozenset(context_types), sync=False
     )
     return graph
 
