@@ -77,22 +77,24 @@ def _to_str(value: str) -> str:
     return value
 
 
-def _to_int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise Unconvertible(
-            "int_parsing", "Input should be a valid integer, unable to parse string as an integer"
-        ) from None
+def _parsed_as(parse: Callable[[str], Any], kind: str, message: str) -> Callable[[str], Any]:
+    """A converter that calls ``parse`` and words its ValueError as FastAPI does."""
+
+    def convert(value: str) -> Any:
+        try:
+            return parse(value)
+        except ValueError:
+            raise Unconvertible(kind, message) from None
+
+    return convert
 
 
-def _to_float(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise Unconvertible(
-            "float_parsing", "Input should be a valid number, unable to parse string as a number"
-        ) from None
+_to_int = _parsed_as(
+    int, "int_parsing", "Input should be a valid integer, unable to parse string as an integer"
+)
+_to_float = _parsed_as(
+    float, "float_parsing", "Input should be a valid number, unable to parse string as a number"
+)
 
 
 def _to_bool(value: str) -> bool:

@@ -287,10 +287,23 @@ def seed_examples_write_the_log_after_the_response(framework: str, tmp_path: Pat
 # --- every adapter ---------------------------------------------------------------------------
 
 
+def fresh_interpreter_output(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (run from the repository's root)."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    return done.stdout.strip()
+
+
 def import_error_without(framework: str, adapter: str) -> str:
     """The ImportError message of ``injectkit.integrations.<adapter>`` in a fresh
     interpreter where ``framework`` cannot be imported."""
-    code = textwrap.dedent(
+    return fresh_interpreter_output(
         f"""
         import sys
         sys.modules[{framework!r}] = None  # as if it were not installed
@@ -300,15 +313,6 @@ def import_error_without(framework: str, adapter: str) -> str:
             print(error)
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    return done.stdout.strip()
 
 
 def assert_each_request_has_its_own_token(results: dict[int, dict[str, Any]]) -> None:

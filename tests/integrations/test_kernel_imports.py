@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 import injectkit.integrations
 
-from .conftest import ROOT
+from ._scenarios import fresh_interpreter_output
 
 FRAMEWORKS = ("starlette", "fastapi", "flask", "werkzeug", "aiohttp", "litestar")
 KERNEL_MODULES = sorted(
@@ -32,7 +29,7 @@ OWN = {
 def frameworks_imported_by(*modules: str, blocked: tuple[str, ...] = ()) -> list[str]:
     """The FRAMEWORKS in sys.modules after importing ``modules`` in a fresh interpreter
     where ``blocked`` cannot be imported."""
-    code = textwrap.dedent(
+    output = fresh_interpreter_output(
         f"""
         import importlib, json, sys
         for name in {list(blocked)!r}:
@@ -44,15 +41,7 @@ def frameworks_imported_by(*modules: str, blocked: tuple[str, ...] = ()) -> list
         )))
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    imported: list[str] = json.loads(done.stdout)
+    imported: list[str] = json.loads(output)
     return imported
 
 
