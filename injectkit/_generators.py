@@ -63,12 +63,10 @@ class Stream:
         self.adopt = adopt  # the scope object of a bare request (RequestScope._adopt)
 
     def sync(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> InjectedGenerator:
-        live = _Live()
-        return InjectedGenerator(self.func, _drive(self, None, args, kwargs, live), live)
+        return InjectedGenerator(self, None, args, kwargs)
 
     def asynchronous(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> InjectedAsyncGenerator:
-        live = _Live()
-        return InjectedAsyncGenerator(self.func, _adrive(self, None, args, kwargs, live), live)
+        return InjectedAsyncGenerator(self, None, args, kwargs)
 
 
 def joined_stream(
@@ -85,14 +83,12 @@ def joined_stream(
     if is_async:
 
         async def arun(state: RequestState, args: Any, kwargs: Any) -> Any:
-            live = _Live()
-            return InjectedAsyncGenerator(func, _adrive(stream, state, args, kwargs, live), live)
+            return InjectedAsyncGenerator(stream, state, args, kwargs)
 
         return arun
 
     def run(state: RequestState, args: Any, kwargs: Any) -> Any:
-        live = _Live()
-        return InjectedGenerator(func, _drive(stream, state, args, kwargs, live), live)
+        return InjectedGenerator(stream, state, args, kwargs)
 
     return run
 
@@ -151,116 +147,35 @@ async def _acloser(live: _Live) -> AsyncGenerator[None, None]:
             await wrapper.aclose()
 
 
-def _push(stream: Stream, state: RequestState, finalizer: Finalizer) -> None:
-    """Put ``finalizer`` on the finalizer stack of the request ``state`` is."""
+def _closed_with(stream: Stream, state: RequestState, closer: Any, is_async: bool) -> None:
+    """Put ``closer`` (started: it holds the generator) on the finalizer stack of the
+    request ``state`` is."""
     scope = state[META]
     if scope is None or scope is BARE_SYNC:
         scope = stream.adopt(state)
     stack: list[Finalizer] | None = scope._finalizers
     if stack is None:
         stack = scope._finalizers = []
-    stack.append(finalizer)
+    stack.append((closer, is_async, _JoinedGenerator(stream.func)))
 
 
-def _closed_with(stream: Stream, state: RequestState, closer: Generator[None, None, None]) -> None:
-    next(closer)
-    _push(stream, state, (closer, False, _JoinedGenerator(stream.func)))
+# -- where the first step runs: the same for both kinds (the drivers differ only in awaits)
 
 
-async def _aclosed_with(
-    stream: Stream, state: RequestState, closer: AsyncGenerator[None, None]
-) -> None:
-    await closer.__anext__()
-    _push(stream, state, (closer, True, _JoinedGenerator(stream.func)))
+def _joined(stream: Stream, given: RequestState | None) -> RequestState | None:
+    """The request a generator's first step joins: ``given`` (``scope.call``), else the
+    current request if it is open; None when the generator opens a request of its own."""
+    if given is not None:
+        return given
+    state = stream.scope_var.get()
+    return None if state is None or state[META] is ENDED else state
 
 
-def _unclosed(func: Callable[..., Any]) -> None:
-    # Point the warning at the user's function, where the fix goes.
-    code = getattr(func, "__code__", None)
-    warnings.warn_explicit(
-        f"injected generator {describe(func)} was garbage-collected before it was "
-        "exhausted or closed; its dependencies are finalized only now. Close it (close() / "
-        "aclose(), or contextlib.closing / aclosing) when you stop iterating early.",
-        ResourceWarning,
-        filename=code.co_filename if code else "<injectkit>",
-        lineno=code.co_firstlineno if code else 0,
-    )
-
-
-class _Injected:
-    """What both kinds of injected generator hold: the function, its driver and whether
-    the driver has resources open (for ``__del__``)."""
-
-    __slots__ = ("_driver", "_func", "_live")
-    _kind = "generator"
-
-    def __init__(self, func: Callable[..., Any], driver: Any, live: _Live) -> None:
-        self._func = func
-        self._driver = driver
-        self._live = live
-        live.wrapper = self
-
-    def _forgotten(self) -> bool:
-        """Whether it is being collected with resources open (warned here)."""
-        live = getattr(self, "_live", None)  # None: __init__ never ran
-        if live is None or not live.open:
-            return False
-        _unclosed(self._func)
-        return True
-
-    def __repr__(self) -> str:
-        return f"<injected {self._kind} {describe(self._func)}>"
-
-
-class InjectedGenerator(_Injected, Generator[Any, Any, Any]):
-    """What calling an injected generator function returns: a generator whose
-    dependencies live until it is exhausted or closed."""
-
-    __slots__ = ()
-
-    def __next__(self) -> Any:
-        return self._driver.send(None)
-
-    def send(self, value: Any) -> Any:
-        return self._driver.send(value)
-
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        if val is None and tb is None:
-            return self._driver.throw(typ)
-        return self._driver.throw(typ, val, tb)  # pragma: no cover - the deprecated form
-
-    def close(self) -> None:
-        self._driver.close()
-
-    def __del__(self) -> None:
-        if self._forgotten():
-            self._driver.close()
-
-
-class InjectedAsyncGenerator(_Injected, AsyncGenerator[Any, Any]):
-    """The async twin of :class:`InjectedGenerator`."""
-
-    __slots__ = ()
-    _kind = "async generator"
-
-    def __anext__(self) -> Any:
-        return self._driver.asend(None)
-
-    def asend(self, value: Any) -> Any:
-        return self._driver.asend(value)
-
-    def athrow(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        if val is None and tb is None:
-            return self._driver.athrow(typ)
-        return self._driver.athrow(typ, val, tb)  # pragma: no cover - the deprecated form
-
-    def aclose(self) -> Any:
-        return self._driver.aclose()
-
-    def __del__(self) -> None:
-        # The driver goes with this object; the event loop's async-generator finalizer
-        # closes it (its finalizers need the loop).
-        self._forgotten()
+def _own(stream: Stream, live: _Live) -> tuple[Callable[..., Any], RequestState]:
+    """A request of the generator's own: its plan's ``fresh`` and the new request."""
+    live.wrapper = None  # its consumer alone holds the generator
+    fresh, template = stream.own()
+    return fresh, template.copy()
 
 
 def _set(scope_var: ScopeVar, state: RequestState | None) -> Token[RequestState | None] | None:
@@ -275,6 +190,11 @@ def _reset(scope_var: ScopeVar, token: Token[RequestState | None] | None) -> Non
             scope_var.set(token.old_value if token.old_value is not Token.MISSING else None)
 
 
+# -- the drivers ---------------------------------------------------------------------------
+# The step loops are twins: a generator and an async generator cannot share a body, and a
+# helper called per chunk would cost every chunk a call.
+
+
 def _drive(
     stream: Stream,
     given: RequestState | None,
@@ -284,31 +204,27 @@ def _drive(
 ) -> Generator[Any, Any, Any]:
     """The work of an injected sync generator: resolve, step, end (see the module doc)."""
     scope_var = stream.scope_var
+    joined = _joined(stream, given)
     own: RequestState | None = None
-    if given is not None:  # scope.call: that request, made current while the code runs
-        gen, fstack = stream.join(given)(given, args, kwargs)
-        current = given
-        _closed_with(stream, given, _closer(live))
+    if joined is not None:
+        gen, fstack = stream.join(joined)(joined, args, kwargs)
+        closer = _closer(live)
+        next(closer)
+        _closed_with(stream, joined, closer, False)
     else:
-        state = scope_var.get()
-        if state is not None and state[META] is not ENDED:  # join the open request
-            gen, fstack = stream.join(state)(state, args, kwargs)
-            current = None  # it is current already
-            _closed_with(stream, state, _closer(live))
-        else:
-            live.wrapper = None  # its consumer alone holds it
-            fresh, template = stream.own()
-            current = own = template.copy()
-            first: Token[RequestState | None] | None = scope_var.set(own)
-            try:
-                gen, fstack = fresh(own, args, kwargs)
-            except BaseException as exc:
-                error = _end(None, own, exc)
-                if error is exc or error is None:
-                    raise
-                raise error  # noqa: B904 - its __context__ already names exc
-            finally:
-                _reset(scope_var, first)
+        fresh, own = _own(stream, live)
+        first = scope_var.set(own)
+        try:
+            gen, fstack = fresh(own, args, kwargs)
+        except BaseException as exc:
+            error = _end(scope_var, None, live, None, own, exc)
+            if error is exc or error is None:
+                raise
+            raise error  # noqa: B904 - its __context__ already names exc
+        finally:
+            _reset(scope_var, first)
+    # What is made current while its code runs (None: the request it joined already is).
+    current = own if given is None else given
     live.open = True
     sent: Any = None
     thrown: BaseException | None = None
@@ -334,40 +250,15 @@ def _drive(
             else:
                 thrown = None
     except StopIteration as stop:
-        token = _set(scope_var, current)
-        try:
-            error = _end(fstack, own, None)
-        finally:
-            live.open = False
-            _reset(scope_var, token)
+        error = _end(scope_var, current, live, fstack, own, None)
         if error is not None:
             raise error from None
         return stop.value
     except BaseException as exc:
-        token = _set(scope_var, current)
-        try:
-            error = _end(fstack, own, exc)
-        finally:
-            live.open = False
-            _reset(scope_var, token)
+        error = _end(scope_var, current, live, fstack, own, exc)
         if error is exc or error is None:
             raise
         raise error  # noqa: B904
-
-
-def _end(
-    fstack: list[Finalizer] | None, own: RequestState | None, exc: BaseException | None
-) -> BaseException | None:
-    """Close the function scope, then the generator's own request (if it has one)."""
-    if fstack:
-        exc = close_all(fstack, exc)
-    if own is not None:
-        scope = own[META]
-        if scope is BARE_SYNC:  # nothing to finalize
-            own[META] = ENDED
-        else:
-            exc = scope.close(exc)
-    return exc
 
 
 async def _adrive(
@@ -379,31 +270,26 @@ async def _adrive(
 ) -> AsyncGenerator[Any, Any]:
     """The async twin of :func:`_drive`."""
     scope_var = stream.scope_var
+    joined = _joined(stream, given)
     own: RequestState | None = None
-    if given is not None:
-        gen, fstack = await stream.join(given)(given, args, kwargs)
-        current = given
-        await _aclosed_with(stream, given, _acloser(live))
+    if joined is not None:
+        gen, fstack = await stream.join(joined)(joined, args, kwargs)
+        closer = _acloser(live)
+        await closer.__anext__()
+        _closed_with(stream, joined, closer, True)
     else:
-        state = scope_var.get()
-        if state is not None and state[META] is not ENDED:
-            gen, fstack = await stream.join(state)(state, args, kwargs)
-            current = None
-            await _aclosed_with(stream, state, _acloser(live))
-        else:
-            live.wrapper = None  # its consumer alone holds it
-            fresh, template = stream.own()
-            current = own = template.copy()
-            first: Token[RequestState | None] | None = scope_var.set(own)
-            try:
-                gen, fstack = await fresh(own, args, kwargs)
-            except BaseException as exc:
-                error = await _aend(None, own, exc)
-                if error is exc or error is None:
-                    raise
-                raise error  # noqa: B904
-            finally:
-                _reset(scope_var, first)
+        fresh, own = _own(stream, live)
+        first = scope_var.set(own)
+        try:
+            gen, fstack = await fresh(own, args, kwargs)
+        except BaseException as exc:
+            error = await _aend(scope_var, None, live, None, own, exc)
+            if error is exc or error is None:
+                raise
+            raise error  # noqa: B904
+        finally:
+            _reset(scope_var, first)
+    current = own if given is None else given
     live.open = True
     sent: Any = None
     thrown: BaseException | None = None
@@ -432,35 +318,167 @@ async def _adrive(
             else:
                 thrown = None
     except StopAsyncIteration:
-        token = _set(scope_var, current)
-        try:
-            error = await _aend(fstack, own, None)
-        finally:
-            live.open = False
-            _reset(scope_var, token)
+        error = await _aend(scope_var, current, live, fstack, own, None)
         if error is not None:
             raise error from None
     except BaseException as exc:
-        token = _set(scope_var, current)
-        try:
-            error = await _aend(fstack, own, exc)
-        finally:
-            live.open = False
-            _reset(scope_var, token)
+        error = await _aend(scope_var, current, live, fstack, own, exc)
         if error is exc or error is None:
             raise
         raise error  # noqa: B904
 
 
-async def _aend(
-    fstack: list[Finalizer] | None, own: RequestState | None, exc: BaseException | None
+def _end(
+    scope_var: ScopeVar,
+    current: RequestState | None,
+    live: _Live,
+    fstack: list[Finalizer] | None,
+    own: RequestState | None,
+    exc: BaseException | None,
 ) -> BaseException | None:
-    if fstack:
-        exc = await aclose_shielded(fstack, exc)
-    if own is not None:
-        scope = own[META]
-        if scope is None:  # a bare async request: nothing to finalize
-            own[META] = ENDED
-        else:
-            exc = await scope.aclose(exc)
-    return exc
+    """The generator ended with ``exc``: close its function scope, then its own request
+    (if it has one), with ``current`` made current; return the exception it ends with."""
+    token = _set(scope_var, current)
+    try:
+        if fstack:
+            exc = close_all(fstack, exc)
+        if own is not None:
+            scope = own[META]
+            if scope is BARE_SYNC:  # nothing to finalize
+                own[META] = ENDED
+            else:
+                exc = scope.close(exc)
+        return exc
+    finally:
+        live.open = False
+        _reset(scope_var, token)
+
+
+async def _aend(
+    scope_var: ScopeVar,
+    current: RequestState | None,
+    live: _Live,
+    fstack: list[Finalizer] | None,
+    own: RequestState | None,
+    exc: BaseException | None,
+) -> BaseException | None:
+    """The async twin of :func:`_end`."""
+    token = _set(scope_var, current)
+    try:
+        if fstack:
+            exc = await aclose_shielded(fstack, exc)
+        if own is not None:
+            scope = own[META]
+            if scope is None:  # a bare async request: nothing to finalize
+                own[META] = ENDED
+            else:
+                exc = await scope.aclose(exc)
+        return exc
+    finally:
+        live.open = False
+        _reset(scope_var, token)
+
+
+# -- what the user holds -------------------------------------------------------------------
+
+
+def _unclosed(func: Callable[..., Any]) -> None:
+    # Point the warning at the user's function, where the fix goes.
+    code = getattr(func, "__code__", None)
+    warnings.warn_explicit(
+        f"injected generator {describe(func)} was garbage-collected before it was "
+        "exhausted or closed; its dependencies are finalized only now. Close it (close() / "
+        "aclose(), or contextlib.closing / aclosing) when you stop iterating early.",
+        ResourceWarning,
+        filename=code.co_filename if code else "<injectkit>",
+        lineno=code.co_firstlineno if code else 0,
+    )
+
+
+def _thrown(throw: Callable[..., Any], typ: Any, val: Any, tb: Any) -> Any:
+    """``throw`` / ``athrow`` passed on in the form it was called with."""
+    if val is None and tb is None:
+        return throw(typ)
+    return throw(typ, val, tb)  # pragma: no cover - the deprecated form
+
+
+class _Injected:
+    """What both kinds of injected generator hold: the function, its driver (made by the
+    subclass's ``_drive``) and whether the driver has resources open (for ``__del__``)."""
+
+    __slots__ = ("_driver", "_func", "_live")
+    _kind = "generator"
+    _drive: Callable[..., Any]
+
+    def __init__(
+        self,
+        stream: Stream,
+        given: RequestState | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        live = _Live()
+        live.wrapper = self
+        self._func = stream.func
+        self._live = live
+        self._driver = self._drive(stream, given, args, kwargs, live)
+
+    def _forgotten(self) -> bool:
+        """Whether it is being collected with resources open (warned here)."""
+        live = getattr(self, "_live", None)  # None: __init__ never ran
+        if live is None or not live.open:
+            return False
+        _unclosed(self._func)
+        return True
+
+    def __repr__(self) -> str:
+        return f"<injected {self._kind} {describe(self._func)}>"
+
+
+class InjectedGenerator(_Injected, Generator[Any, Any, Any]):
+    """What calling an injected generator function returns: a generator whose
+    dependencies live until it is exhausted or closed."""
+
+    __slots__ = ()
+    _drive = staticmethod(_drive)
+
+    def __next__(self) -> Any:
+        return self._driver.send(None)
+
+    def send(self, value: Any) -> Any:
+        return self._driver.send(value)
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        return _thrown(self._driver.throw, typ, val, tb)
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __del__(self) -> None:
+        if self._forgotten():
+            self._driver.close()
+
+
+class InjectedAsyncGenerator(_Injected, AsyncGenerator[Any, Any]):
+    """The async twin of :class:`InjectedGenerator`."""
+
+    __slots__ = ()
+    _kind = "async generator"
+    _drive = staticmethod(_adrive)
+
+    def __anext__(self) -> Any:
+        return self._driver.asend(None)
+
+    def asend(self, value: Any) -> Any:
+        return self._driver.asend(value)
+
+    def athrow(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        return _thrown(self._driver.athrow, typ, val, tb)
+
+    def aclose(self) -> Any:
+        return self._driver.aclose()
+
+    def __del__(self) -> None:
+        # The driver goes with this object; the event loop's async-generator finalizer
+        # closes it (its finalizers need the loop).
+        self._forgotten()
