@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import anyio
 import anyio.to_thread
 import pytest
+from anyio.abc import TaskGroup
 
 from injectkit import BackgroundTasks, Container
 
@@ -38,12 +40,24 @@ async def wait_until(condition: Callable[[], bool]) -> None:
             await anyio.sleep(0.005)
 
 
-def blocking_handler(c: Container, gate: Gate) -> Callable[[], object]:
+@asynccontextmanager
+async def blocked_requests(c: Container, gate: Gate, count: int) -> AsyncIterator[TaskGroup]:
+    """``count`` requests, each queuing one ``gate.blocked_task``, running in a task group
+    (which the caller may add to); the gate opens at the end of the block, also on failure,
+    and the block ends once every request has closed."""
+
     @c.inject
     async def handler(tasks: BackgroundTasks) -> None:
         tasks.add_task(gate.blocked_task)
 
-    return handler
+    try:
+        async with anyio.create_task_group() as tg:
+            for _ in range(count):
+                tg.start_soon(handler)
+            yield tg
+            gate.open()
+    finally:
+        gate.open()
 
 
 @pytest.mark.anyio
@@ -54,18 +68,11 @@ async def test_blocked_sync_tasks_leave_the_default_thread_limiter_free() -> Non
     default.total_tokens = 2  # this event loop's own limiter: the test's, not global
     c = Container(thread_limit=2)
     gate = Gate()
-    handler = blocking_handler(c, gate)
-    try:
-        async with anyio.create_task_group() as tg:
-            for _ in range(2):
-                tg.start_soon(handler)
-            await wait_until(lambda: gate.started == 2)
-            with anyio.fail_after(BOUND / 2):
-                assert await anyio.to_thread.run_sync(lambda: "endpoint ran") == "endpoint ran"
-            assert default.borrowed_tokens == 0
-            gate.open()
-    finally:
-        gate.open()
+    async with blocked_requests(c, gate, 2):
+        await wait_until(lambda: gate.started == 2)
+        with anyio.fail_after(BOUND / 2):
+            assert await anyio.to_thread.run_sync(lambda: "endpoint ran") == "endpoint ran"
+        assert default.borrowed_tokens == 0
 
 
 @pytest.mark.anyio
@@ -73,18 +80,11 @@ async def test_thread_limit_caps_the_sync_tasks_running_at_once() -> None:
     """Container(thread_limit=2): a third blocked sync task waits for a thread."""
     c = Container(thread_limit=2)
     gate = Gate()
-    handler = blocking_handler(c, gate)
-    try:
-        async with anyio.create_task_group() as tg:
-            for _ in range(3):
-                tg.start_soon(handler)
-            limiter = c._threads.current()
-            await wait_until(lambda: gate.started == 2 and limiter.statistics().tasks_waiting == 1)
-            assert limiter.borrowed_tokens == 2
-            gate.open()
-        assert gate.started == 3
-    finally:
-        gate.open()
+    async with blocked_requests(c, gate, 3):
+        limiter = c._threads.current()
+        await wait_until(lambda: gate.started == 2 and limiter.statistics().tasks_waiting == 1)
+        assert limiter.borrowed_tokens == 2
+    assert gate.started == 3
 
 
 @pytest.mark.anyio
@@ -92,7 +92,6 @@ async def test_offloaded_providers_share_the_containers_threads() -> None:
     """An offload=True provider takes one of the container's threads, not the default's."""
     c = Container(thread_limit=1)
     gate = Gate()
-    handler = blocking_handler(c, gate)
 
     class Report:
         pass
@@ -104,18 +103,13 @@ async def test_offloaded_providers_share_the_containers_threads() -> None:
     async def read(report: Report) -> None:
         built.append(report)
 
-    try:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(handler)
-            await wait_until(lambda: gate.started == 1)
-            tg.start_soon(read)
-            limiter = c._threads.current()
-            await wait_until(lambda: limiter.statistics().tasks_waiting == 1)
-            assert built == []
-            gate.open()
-        assert len(built) == 1
-    finally:
-        gate.open()
+    async with blocked_requests(c, gate, 1) as tg:
+        await wait_until(lambda: gate.started == 1)
+        tg.start_soon(read)
+        limiter = c._threads.current()
+        await wait_until(lambda: limiter.statistics().tasks_waiting == 1)
+        assert built == []
+    assert len(built) == 1
 
 
 def test_one_container_serves_asyncio_and_trio_loops_one_after_the_other() -> None:
