@@ -56,7 +56,15 @@ async def wait_for_closing(container: Container, grace: float | None) -> None:
 
 
 def running_finalizer(host: Any) -> str | None:
-    """'the finalizer of X' if ``host`` (a task) is running a request's finalizer."""
+    """'the finalizer of X' if ``host`` (a task) is running a request's finalizer (None
+    if not, or if its frames cannot be read)."""
+    try:
+        return _finalizer_in(host)
+    except Exception:  # a Python whose coroutines hide their frames
+        return None
+
+
+def _finalizer_in(host: Any) -> str | None:
     for frame in _frames(host):
         local = _FINALIZING.get(frame.f_code)
         if local is not None:
@@ -77,7 +85,24 @@ async def _until_none_closing(container: Container, grace: float | None) -> bool
 
 
 def _closing(container: Container) -> list[tuple[RequestScope, Any]]:
-    """(scope, the task closing it) for each of ``container``'s closing requests."""
+    """(scope, the task closing it) for each of ``container``'s closing requests.
+
+    Reading tasks' coroutine frames is a CPython detail: where it fails, no request is
+    seen (the container closes without waiting, as it did before it looked) and a
+    warning says so, rather than the container's close failing.
+    """
+    try:
+        return _find_closing(container)
+    except Exception:
+        logger.warning(
+            "cannot see which requests are still closing (their tasks could not be read); "
+            "the container closes without waiting for them",
+            exc_info=True,
+        )
+        return []
+
+
+def _find_closing(container: Container) -> list[tuple[RequestScope, Any]]:
     from ._request import RequestScope
 
     aclose = RequestScope.aclose.__code__
