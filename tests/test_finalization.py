@@ -88,7 +88,7 @@ async def test_handler_exception_is_thrown_into_generators_and_tasks_dropped(
 
 
 async def test_finalizer_cannot_swallow_the_exception() -> None:
-    """A generator that suppresses the handler's error: the caller still gets it, plus a warning."""
+    """A finalizer swallowing the error: the caller still gets it; a warning names who and what."""
     c = Container()
 
     def swallower() -> Iterator[int]:
@@ -102,10 +102,14 @@ async def test_finalizer_cannot_swallow_the_exception() -> None:
         raise ValueError("original")
 
     with (
-        pytest.warns(RuntimeWarning, match="swallower"),
+        pytest.warns(RuntimeWarning, match="swallower") as warned,
         pytest.raises(ValueError, match="original"),
     ):
         await handler()
+    assert str(warned.list[0].message) == (
+        "Provider swallower swallowed ValueError in its finalizer; injectkit re-raises it. "
+        "A finalizer may react to an exception, but not suppress it."
+    )
 
 
 async def test_finalizer_error_replaces_but_chains() -> None:

@@ -50,28 +50,6 @@ async def test_a_generator_failing_as_it_is_closed_after_yielding_twice_is_still
         await handler()
 
 
-async def test_the_swallow_warning_says_the_exception_is_re_raised() -> None:
-    """The swallow warning's full text: who swallowed what, and that injectkit re-raises it."""
-    c = Container()
-
-    def swallower() -> Iterator[int]:
-        try:
-            yield 1
-        except KeyError:
-            pass
-
-    @c.inject
-    async def handler(x: Annotated[int, Depends(swallower)]) -> int:
-        raise KeyError("k")
-
-    with pytest.warns(RuntimeWarning) as warned, pytest.raises(KeyError):
-        await handler()
-    assert str(warned.list[0].message) == (
-        "Provider swallower swallowed KeyError in its finalizer; injectkit re-raises it. "
-        "A finalizer may react to an exception, but not suppress it."
-    )
-
-
 @pytest.mark.parametrize("newer_is_async", [False, True])
 async def test_older_finalizers_still_see_the_error_after_a_newer_one_swallowed_it(
     newer_is_async: bool,
