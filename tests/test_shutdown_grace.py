@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
@@ -147,3 +149,36 @@ async def test_a_task_that_closes_the_container_does_not_wait_for_itself() -> No
     with anyio.fail_after(BOUND / 2):
         await handler()
     assert events == ["settings closed", "closed from a task"]
+
+
+async def test_the_task_running_a_cut_request_goes_on_uncancelled(anyio_backend: str) -> None:
+    """After a shutdown cut, the task that ran the request goes on with its cancel undone."""
+    events: list[str] = []
+    c = make_container(events, grace=0.1)
+    started = anyio.Event()
+
+    async def hung_task() -> None:
+        started.set()
+        await anyio.sleep_forever()
+
+    @c.inject
+    async def handler(tasks: BackgroundTasks, session: Session) -> str:
+        tasks.add_task(hung_task)
+        return "sent"
+
+    async def host() -> None:
+        events.append(await handler())
+        await anyio.sleep(0)
+        if anyio_backend == "asyncio" and sys.version_info >= (3, 11):
+            task = asyncio.current_task()
+            assert task is not None
+            events.append(f"cancel requests pending: {task.cancelling()}")
+        events.append("host went on")
+
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(host)
+            await started.wait()
+            await c.aclose()
+    pending = ["cancel requests pending: 0"] if anyio_backend == "asyncio" else []
+    assert events == ["session closed", "sent", *pending, "host went on"]

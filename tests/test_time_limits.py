@@ -73,12 +73,13 @@ async def test_with_timeout_sets_one_tasks_limit_without_taking_a_keyword(
 
     @c.inject
     async def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(events.append, "first")  # the limit goes to the task after it
         tasks.with_timeout(0.1).add_task(takes_timeout, timeout=3)
         tasks.add_task(unlimited)
 
     with anyio.fail_after(BOUND):
         await handler()
-    assert events == [("got", 3), "unlimited finished"]
+    assert events == ["first", ("got", 3), "unlimited finished"]
     assert "background task takes_timeout did not finish within its time limit (0.1 s)" in (
         caplog.text
     )
