@@ -92,6 +92,20 @@ EXHAUSTED = [
     "session commit",
     "session closed",
 ]
+# Closed after its first chunk: the finalizers see GeneratorExit, the task is dropped.
+CLOSED_EARLY = [
+    "session open",
+    "chunk 0",
+    "local closed",
+    "session saw GeneratorExit",
+    "session closed",
+]
+
+
+def assert_ended_by(r: Resources, error: str) -> None:
+    """The stream ended with ``error``: its finalizers saw it, its task was dropped."""
+    assert r.events[-3:] == ["local closed", f"session saw {error}", "session closed"]
+    assert "task" not in r.events
 
 
 def test_sync_generator_keeps_its_request_open_until_exhausted() -> None:
@@ -132,13 +146,7 @@ def test_close_early_runs_finalizers_with_generator_exit_and_drops_tasks() -> No
     gen = sync_stream(c, r)()
     assert next(gen) == "session-local-0"
     gen.close()
-    assert r.events == [
-        "session open",
-        "chunk 0",
-        "local closed",
-        "session saw GeneratorExit",
-        "session closed",
-    ]
+    assert r.events == CLOSED_EARLY
     gen.close()  # closing again does nothing
     assert r.events[-1] == "session closed"
 
@@ -150,13 +158,7 @@ async def test_aclose_early_runs_async_finalizers(anyio_backend: str) -> None:
     gen = async_stream(c, r)()
     assert await gen.__anext__() == "session-local-0"
     await gen.aclose()
-    assert r.events == [
-        "session open",
-        "chunk 0",
-        "local closed",
-        "session saw GeneratorExit",
-        "session closed",
-    ]
+    assert r.events == CLOSED_EARLY
 
 
 def test_exception_thrown_in_by_the_consumer_reaches_the_finalizers() -> None:
@@ -166,8 +168,7 @@ def test_exception_thrown_in_by_the_consumer_reaches_the_finalizers() -> None:
     next(gen)
     with pytest.raises(KeyError):
         gen.throw(KeyError("consumer"))
-    assert r.events[-3:] == ["local closed", "session saw KeyError", "session closed"]
-    assert "task" not in r.events
+    assert_ended_by(r, "KeyError")
 
 
 @pytest.mark.anyio
@@ -180,8 +181,7 @@ async def test_exception_thrown_into_an_async_generator_reaches_the_finalizers(
     await gen.__anext__()
     with pytest.raises(KeyError):
         await gen.athrow(KeyError("consumer"))
-    assert r.events[-3:] == ["local closed", "session saw KeyError", "session closed"]
-    assert "task" not in r.events
+    assert_ended_by(r, "KeyError")
 
 
 def test_a_thrown_exception_the_generator_handles_lets_it_go_on() -> None:
