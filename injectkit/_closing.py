@@ -18,26 +18,21 @@ import asyncio
 import logging
 import math
 from collections.abc import Iterator
-from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 
-from ._finalize import aclose_all, aclose_within
+from ._request import RequestScope
+from ._task_frames import frames, running_finalizer
 
-if TYPE_CHECKING:
-    from ._container import Container
-    from ._request import RequestScope
-
-__all__ = ["running_finalizer", "wait_for_closing"]
+__all__ = ["wait_for_closing"]
 
 logger = logging.getLogger("injectkit")
 
 _POLL = 0.01  # seconds between looks: shutdown only, and only while a request closes
-_FINALIZING = {aclose_all.__code__: "owner", aclose_within.__code__: "entry"}
 
 
-async def wait_for_closing(container: Container, grace: float | None) -> None:
+async def wait_for_closing(container: object, grace: float | None) -> None:
     """Wait up to ``grace`` seconds (None: no limit) for ``container``'s closing requests;
     cut those still closing, and wait up to ``grace`` again for them to end."""
     if not _closing(container):
@@ -55,27 +50,7 @@ async def wait_for_closing(container: Container, grace: float | None) -> None:
             )
 
 
-def running_finalizer(host: Any) -> str | None:
-    """'the finalizer of X' if ``host`` (a task) is running a request's finalizer (None
-    if not, or if its frames cannot be read)."""
-    try:
-        return _finalizer_in(host)
-    except Exception:  # a Python whose coroutines hide their frames
-        return None
-
-
-def _finalizer_in(host: Any) -> str | None:
-    for frame in _frames(host):
-        local = _FINALIZING.get(frame.f_code)
-        if local is not None:
-            value = frame.f_locals.get(local)
-            owner = value[2] if local == "entry" and value is not None else value
-            label = getattr(owner, "label", None)
-            return f"the finalizer of {label}" if label else "a finalizer"
-    return None
-
-
-async def _until_none_closing(container: Container, grace: float | None) -> bool:
+async def _until_none_closing(container: object, grace: float | None) -> bool:
     deadline = math.inf if grace is None else anyio.current_time() + grace
     while _closing(container):
         if anyio.current_time() >= deadline:
@@ -84,7 +59,7 @@ async def _until_none_closing(container: Container, grace: float | None) -> bool
     return True
 
 
-def _closing(container: Container) -> list[tuple[RequestScope, Any]]:
+def _closing(container: object) -> list[tuple[RequestScope, Any]]:
     """(scope, the task closing it) for each of ``container``'s closing requests.
 
     Reading tasks' coroutine frames is a CPython detail: where it fails, no request is
@@ -102,15 +77,13 @@ def _closing(container: Container) -> list[tuple[RequestScope, Any]]:
         return []
 
 
-def _find_closing(container: Container) -> list[tuple[RequestScope, Any]]:
-    from ._request import RequestScope
-
+def _find_closing(container: object) -> list[tuple[RequestScope, Any]]:
     aclose = RequestScope.aclose.__code__
     found = []
     for task, me in _tasks():
         if me:  # the task closing the container never waits for its own request
             continue
-        for frame in _frames(task):
+        for frame in frames(task):
             if frame.f_code is aclose:
                 scope = frame.f_locals.get("self")
                 if isinstance(scope, RequestScope) and scope._container is container:
@@ -138,13 +111,3 @@ def _tasks() -> Iterator[tuple[Any, bool]]:
         yield trio_task, trio_task is me
         for nursery in trio_task.child_nurseries:
             stack.extend(nursery.child_tasks)
-
-
-def _frames(task: Any) -> Iterator[FrameType]:
-    """The frames of the coroutines ``task`` is suspended in, outermost first."""
-    coro = task.get_coro() if isinstance(task, asyncio.Task) else getattr(task, "coro", None)
-    while coro is not None:
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
-        if frame is not None:
-            yield frame
-        coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)

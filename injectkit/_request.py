@@ -26,11 +26,11 @@ import anyio
 
 from ._background import BackgroundTask, BackgroundTasks, QueuedCall, is_async_task
 from ._cancelled import being_cancelled
-from ._closing import running_finalizer
 from ._exceptions import InjectionError
 from ._finalize import Finalizer, aclose_all, aclose_within, close_all
 from ._introspect import MISSING, describe
 from ._shield import shield_needed
+from ._task_frames import running_finalizer
 
 if TYPE_CHECKING:
     from ._container import Container

@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import pytest
 
-from injectkit import BackgroundTasks, Container, _closing
+from injectkit import BackgroundTasks, Container, _closing, _task_frames
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +24,7 @@ async def test_the_container_closes_without_waiting_when_tasks_cannot_be_read(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """aclose() does not raise, closes the app scope at once and warns that it did not wait."""
-    monkeypatch.setattr(_closing, "_frames", unreadable)
+    monkeypatch.setattr(_closing, "frames", unreadable)
     c = Container(shutdown_grace=5)
     events: list[str] = []
     started = anyio.Event()
@@ -61,5 +61,5 @@ def test_a_running_finalizer_is_not_named_when_frames_cannot_be_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """running_finalizer gives None instead of raising."""
-    monkeypatch.setattr(_closing, "_frames", unreadable)
-    assert _closing.running_finalizer(object()) is None
+    monkeypatch.setattr(_task_frames, "frames", unreadable)
+    assert _task_frames.running_finalizer(object()) is None
