@@ -23,7 +23,7 @@ from typing import Any
 import anyio
 
 from ._request import RequestScope
-from ._task_frames import frames, running_finalizer
+from ._task_frames import frames, running_finalizer, runs
 
 __all__ = ["wait_for_closing"]
 
@@ -78,13 +78,12 @@ def _closing(container: object) -> list[tuple[RequestScope, Any]]:
 
 
 def _find_closing(container: object) -> list[tuple[RequestScope, Any]]:
-    aclose = RequestScope.aclose.__code__
     found = []
     for task, me in _tasks():
         if me:  # the task closing the container never waits for its own request
             continue
         for frame in frames(task):
-            if frame.f_code is aclose:
+            if runs(frame.f_code, RequestScope.aclose):
                 scope = frame.f_locals.get("self")
                 if isinstance(scope, RequestScope) and scope._container is container:
                     found.append((scope, task))

@@ -7,16 +7,31 @@ cut interrupts; nothing on a request's own path reads frames.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import re
 from collections.abc import Iterator
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 from ._finalize import aclose_all, aclose_within
 
-__all__ = ["frames", "running_finalizer"]
+__all__ = ["frames", "runs", "running_finalizer"]
 
 # The finalizer loops, and the local that holds the finalizer each is running.
-_FINALIZING = {aclose_all.__code__: "owner", aclose_within.__code__: "entry"}
+_FINALIZING = ((aclose_all, "owner"), (aclose_within, "entry"))
+
+# mutmut (docs/mutation.md) runs a renamed copy of each function it mutates behind a
+# wrapper: x_<name>__mutmut_<n> for a function, xǁ<Class>ǁ<name>__mutmut_<n> for a method.
+_MUTMUT_COPY = re.compile(r"x(?:_|ǁ\w+ǁ)(?P<name>\w+)__mutmut_\w+")
+
+
+def runs(code: CodeType, func: Any) -> bool:
+    """Whether a frame of ``code`` is running ``func`` (or mutmut's copy of it)."""
+    own: CodeType = inspect.unwrap(func).__code__
+    if code is own:
+        return True
+    copy = _MUTMUT_COPY.fullmatch(code.co_name)
+    return copy is not None and copy["name"] == own.co_name and code.co_filename == own.co_filename
 
 
 def running_finalizer(host: Any) -> str | None:
@@ -30,7 +45,7 @@ def running_finalizer(host: Any) -> str | None:
 
 def _finalizer_in(host: Any) -> str | None:
     for frame in frames(host):
-        local = _FINALIZING.get(frame.f_code)
+        local = next((name for func, name in _FINALIZING if runs(frame.f_code, func)), None)
         if local is not None:
             value = frame.f_locals.get(local)
             owner = value[2] if local == "entry" and value is not None else value
