@@ -70,7 +70,14 @@ from ._endpoint import (
     mark_endpoint,
 )
 from ._request_values import FieldReader, InvalidParameters, ParameterProblem, converter_for
-from ._setup_checks import already_set_up, missing_extra, require_container, require_function
+from ._setup_checks import (
+    already_set_up,
+    core_inject_in_fastapi,
+    is_core_injected,
+    missing_extra,
+    require_container,
+    require_function,
+)
 from ._split_handler import (
     FROM_CONTAINER,
     FromContainer,
@@ -100,6 +107,8 @@ __all__ = [
     "EndpointMark",
     "Endpoints",
     "already_set_up",
+    "core_inject_in_fastapi",
+    "is_core_injected",
     "require_container",
     "require_function",
     "FieldReader",

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import Container, InjectionError
-from .._introspect import type_name, unwrap_injected
+from .._exceptions import combine
+from .._introspect import describe, type_name, unwrap_injected
 from .._wording import safe_repr
 
-__all__ = ["missing_extra", "require_container", "require_function", "already_set_up"]
+__all__ = [
+    "missing_extra",
+    "require_container",
+    "require_function",
+    "already_set_up",
+    "is_core_injected",
+    "core_inject_in_fastapi",
+]
 
 
 def missing_extra(framework: str, extra: str, error: ImportError) -> ImportError:
@@ -71,6 +79,36 @@ def already_set_up(app_name: str) -> InjectionError:
         f"setup() has already been called for {app_name}.",
         hint="call setup(app, container) once per app.",
     )
+
+
+def is_core_injected(call: object) -> bool:
+    """Whether ``call`` was decorated with the core ``container.inject`` and takes
+    parameters (which a framework reading its signature would fill itself)."""
+    if getattr(call, "__injectkit_container__", None) is None:
+        return False
+    try:
+        return bool(inspect.signature(unwrap_injected(call)).parameters)
+    except (TypeError, ValueError):  # pragma: no cover - container.inject read it
+        return True
+
+
+def core_inject_in_fastapi(calls: Sequence[Callable[..., Any]]) -> InjectionError:
+    """The start-up error for FastAPI routes and dependencies decorated with the core
+    ``container.inject``: FastAPI reads their signature and fills every parameter itself
+    (a registered type as a body, an ``injectkit.Depends`` one as a query value)."""
+    errors = [
+        InjectionError(
+            f"{describe(unwrap_injected(call))} is a FastAPI route or dependency decorated "
+            "with container.inject, the core decorator: FastAPI reads its parameters and "
+            "fills them itself (as path, query or body values), so injectkit's markers on "
+            "them are not used.",
+            path=[describe(unwrap_injected(call))],
+            hint="decorate it with the FastAPI adapter's inject instead "
+            "(from injectkit.integrations.fastapi import inject; @app.get(...) then @inject).",
+        )
+        for call in dict.fromkeys(calls)
+    ]
+    return errors[0] if len(errors) == 1 else combine(errors)
 
 
 def _shown(value: object) -> str:

@@ -63,6 +63,8 @@ try:
     from starlette.background import BackgroundTasks as StarletteBackgroundTasks
     from starlette.requests import HTTPConnection
     from starlette.responses import Response
+
+    from ._fastapi_signature import check_fastapi_reads
 except ImportError as error:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("FastAPI", "fastapi", error) from error
 
@@ -90,6 +92,7 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
         _named(visible, lambda tp: issubclass(tp, StarletteBackgroundTasks)) or _FASTAPI_TASKS
     )
     hidden = {connection_name, tasks_name} - split.visible_names
+    check_fastapi_reads(split.name, visible)
 
     async def endpoint(**kwargs: Any) -> Any:
         connection: HTTPConnection = kwargs[connection_name]

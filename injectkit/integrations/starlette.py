@@ -46,7 +46,9 @@ from ._kernel import (
     InvalidParameters,
     already_set_up,
     copy_names,
+    core_inject_in_fastapi,
     endpoint_of,
+    is_core_injected,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
@@ -93,11 +95,15 @@ def _routes_of(app: Any) -> list[Any]:
     return list(routes) if routes is not None else []
 
 
-def walk_routes(routes: Iterable[Any]) -> Iterator[tuple[bool, EndpointMark]]:
+def walk_routes(
+    routes: Iterable[Any], core_injected: list[Callable[..., Any]] | None = None
+) -> Iterator[tuple[bool, EndpointMark]]:
     """(is_websocket, mark) for every injected endpoint and dependency under ``routes``.
 
     Follows ``Mount``/``Host`` into sub-apps and routers, and FastAPI's dependency trees
     (``route.dependant``), so that injected FastAPI dependencies are validated too.
+    Functions of those trees decorated with the core ``container.inject`` (FastAPI fills
+    their parameters itself) are appended to ``core_injected``.
     """
     stack: list[Any] = list(routes)
     while stack:
@@ -114,9 +120,12 @@ def walk_routes(routes: Iterable[Any]) -> Iterator[tuple[bool, EndpointMark]]:
             dependant = dependants.pop()
             if dependant is None:
                 continue
-            mark = endpoint_of(getattr(dependant, "call", None))
+            call = getattr(dependant, "call", None)
+            mark = endpoint_of(call)
             if mark is not None:
                 yield is_websocket, mark
+            elif core_injected is not None and callable(call) and is_core_injected(call):
+                core_injected.append(call)
             dependants.extend(getattr(dependant, "dependencies", ()))
 
 
@@ -174,9 +183,13 @@ class InjectKitMiddleware:
             routes: list[Any] = list(self.routes())
         else:
             routes = _routes_of(self.app) or _routes_of(app)
+        core_injected: list[Callable[..., Any]] = []
+        marks = list(walk_routes(routes, core_injected))
+        if core_injected:
+            raise core_inject_in_fastapi(core_injected)
         return prepare_endpoints(
             (self.websocket_endpoints if websocket else self.http_endpoints, mark)
-            for websocket, mark in walk_routes(routes)
+            for websocket, mark in marks
         )
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
