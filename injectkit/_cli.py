@@ -5,103 +5,32 @@
     python -m injectkit explain app.main:send_notification          # scopes, finalizers
     python -m injectkit explain app.main:container                  # ... and unused providers
 
-A target is ``module:attribute`` (the attribute may be dotted).  A function decorated
-with ``container.inject`` is solved in its own container; any other callable in the
-``--container`` given (default: ``injectkit.default_container``).
+A target is ``module:attribute`` (the attribute may be dotted): a container or a
+function.  A function decorated with ``container.inject`` is solved in its own container,
+an adapter's route in the container its module holds (checked as the adapter checks it at
+start-up), any other function in the ``--container`` given (default:
+``injectkit.default_container``); ``_cli_targets`` says how.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from ._container import Container, default_container
+from ._cli_targets import Target, UsageError, container_suggestion, load, targets
 from ._exceptions import InjectionError
 from ._introspect import describe
-from ._render import GraphNode, GraphView
+from ._render import GraphView, caption, render_mermaid
 
 __all__ = ["main"]
 
 
-class _UsageError(Exception):
-    """A target that cannot be found; reported on stderr with exit status 2."""
-
-
-def _load(spec: str) -> Any:
-    module_name, sep, attribute = spec.partition(":")
-    if not sep or not module_name or not attribute:
-        raise _UsageError(
-            f"{spec!r} is not a target; write module:attribute, e.g. app.main:handler"
-        )
-    try:
-        obj: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise _UsageError(f"cannot import {module_name!r}: {exc}") from None
-    for part in attribute.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise _UsageError(f"{module_name!r} has no attribute {attribute!r}") from None
-    return obj
-
-
-def _targets(
-    obj: Any, container_spec: str | None
-) -> tuple[Container, list[Callable[..., Any]], bool]:
-    """The container, the functions to show, and whether the target was a whole container."""
-    if isinstance(obj, Container):
-        from .testing._core_access import injected_functions
-
-        functions = injected_functions(obj)
-        if not functions:
-            raise _UsageError("that container has no functions decorated with container.inject")
-        return obj, functions, True
-    if not callable(obj):
-        raise _UsageError(f"{obj!r} is neither a container nor a callable")
-    if container_spec is not None:
-        container = _load(container_spec)
-        if not isinstance(container, Container):
-            raise _UsageError(f"--container {container_spec} is not a Container")
-    else:
-        container = getattr(obj, "__injectkit_container__", None) or default_container
-    from .testing._core_access import handler_of
-
-    return container, [handler_of(obj)], False
-
-
-def _caption(node: GraphNode) -> str:
-    parts = [node.label]
-    if node.scope and node.kind not in ("context", "tasks"):
-        parts.append(node.scope + ("" if node.cached else ", not cached"))
-    if node.finalizer:
-        parts.append("yield")
-    if node.overridden:
-        parts.append(f"overrides {node.overridden}")
-    return parts[0] + (f" [{', '.join(parts[1:])}]" if len(parts) > 1 else "")
-
-
-_LEAF_KINDS = ("free", "context", "tasks")
-
-
 def _mermaid(views: Sequence[GraphView]) -> str:
-    """One flowchart with a subgraph per function (node ids prefixed to stay apart)."""
-    lines = ["graph TD"]
-    for index, view in enumerate(views):
-        lines.append(f'    subgraph g{index}["{view.root.label}"]')
-        for node in view.nodes:
-            text = _caption(node).replace('"', "#quot;")
-            shape = ('(["', '"])') if node.kind in _LEAF_KINDS else ('["', '"]')
-            lines.append(f"        g{index}_{node.id}{shape[0]}{text}{shape[1]}")
-        for edge in view.edges:
-            lines.append(
-                f"        g{index}_{edge.source} -->|{edge.parameter}| g{index}_{edge.target}"
-            )
-        lines.append("    end")
-    return "\n".join(lines)
+    """One flowchart with a subgraph per function."""
+    return render_mermaid(views, [view.root.label for view in views])
 
 
 def _dot(views: Sequence[GraphView]) -> str:
@@ -112,8 +41,8 @@ def _dot(views: Sequence[GraphView]) -> str:
         lines.append(f"    subgraph cluster_{index} {{")
         lines.append(f'        label="{title}";')
         for node in view.nodes:
-            text = _caption(node).replace("\\", "\\\\").replace('"', '\\"')
-            shape = "ellipse" if node.kind in _LEAF_KINDS else "box"
+            text = caption(node).replace("\\", "\\\\").replace('"', '\\"')
+            shape = "ellipse" if node.kind in ("free", "context", "tasks") else "box"
             lines.append(f'        g{index}_{node.id} [label="{text}", shape={shape}];')
         for edge in view.edges:
             lines.append(
@@ -135,19 +64,20 @@ def _render(views: Sequence[GraphView], fmt: str, whole_container: bool) -> str:
 
 
 def _graph(args: argparse.Namespace) -> str:
-    container, functions, whole = _targets(_load(args.target), args.container)
-    contexts = [_load(spec) for spec in args.context]
-    views = [container.graph(f, context_types=contexts) for f in functions]
-    return _render(views, args.format, whole)
+    target, contexts = _target(args)
+    views = [target.container.graph(f, context_types=contexts) for f in target.functions]
+    return _render(views, args.format, target.whole_container)
 
 
 def _explain(args: argparse.Namespace) -> str:
     from .testing._explain import describe_types, explain_view, unused_providers
 
-    container, functions, whole = _targets(_load(args.target), args.container)
-    contexts = [_load(spec) for spec in args.context]
-    parts = [str(explain_view(container.graph(f, context_types=contexts))) for f in functions]
-    if whole:
+    target, contexts = _target(args)
+    container = target.container
+    parts = [
+        str(explain_view(container.graph(f, context_types=contexts))) for f in target.functions
+    ]
+    if target.whole_container:
         unused = unused_providers(container, context_types=contexts)
         parts.append(
             f"unused providers: {describe_types(unused)}"
@@ -155,6 +85,44 @@ def _explain(args: argparse.Namespace) -> str:
             else "unused providers: none (every registered type is used)"
         )
     return "\n\n".join(parts)
+
+
+def _target(args: argparse.Namespace) -> tuple[Target, list[Any]]:
+    """The target and the context types; an adapter's route checked as its adapter does."""
+    target = targets(load(args.target), args.target, args.container)
+    contexts = [load(spec) for spec in args.context]
+    if target.strict:
+        try:
+            target.container.validate(
+                *target.functions, context_types=contexts, strict=True, passed=target.passed
+            )
+        except InjectionError as exc:
+            raise _Unsolved(
+                exc, container_suggestion(exc, target, contexts, _rerun(args))
+            ) from None
+        return target, contexts
+    try:
+        for function in target.functions:
+            target.container.graph(function, context_types=contexts)
+    except InjectionError as exc:
+        if target.whole_container:
+            raise
+        raise _Unsolved(exc, container_suggestion(exc, target, contexts, _rerun(args))) from None
+    return target, contexts
+
+
+def _rerun(args: argparse.Namespace) -> str:
+    contexts = "".join(f" --context {spec}" for spec in args.context)
+    return f"python -m injectkit {args.command} {args.target}{contexts}"
+
+
+class _Unsolved(Exception):
+    """An InjectionError, with the ``--container`` to try if there is one."""
+
+    def __init__(self, error: InjectionError, suggestion: str | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.suggestion = suggestion
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,9 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.path.insert(0, cwd)
     try:
         output = _graph(args) if args.command == "graph" else _explain(args)
-    except _UsageError as exc:
+    except UsageError as exc:
         print(f"python -m injectkit {args.command}: {exc}", file=sys.stderr)
         return 2
+    except _Unsolved as unsolved:
+        print(f"{describe(type(unsolved.error))}: {unsolved.error}", file=sys.stderr)
+        if unsolved.suggestion:
+            print(f"  --container: {unsolved.suggestion}", file=sys.stderr)
+        return 1
     except InjectionError as exc:
         print(f"{describe(type(exc))}: {exc}", file=sys.stderr)
         return 1

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ._graph import Graph
 from ._introspect import MISSING, type_name
 
-__all__ = ["FreeParameter", "GraphEdge", "GraphNode", "GraphView"]
+__all__ = ["FreeParameter", "GraphEdge", "GraphNode", "GraphView", "caption", "render_mermaid"]
+
+_LEAF_KINDS = ("free", "context", "tasks")
+# Fill and stroke per scope: one colour each, readable on light and dark backgrounds.
+_SCOPE_COLOURS = {
+    "app": ("#dbeafe", "#1d4ed8"),
+    "request": ("#dcfce7", "#15803d"),
+    "function": ("#fef9c3", "#a16207"),
+    "transient": ("#f3e8ff", "#7e22ce"),
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,7 @@ class GraphNode:
     cached: bool
     finalizer: bool
     overridden: str | None = None
+    provides: str | None = None  # the registered type's name, for a registered provider
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class GraphView:
                     cached=node.cached,
                     finalizer=bool(node.kind and node.kind.has_finalizer),
                     overridden=node.overridden,
+                    provides=None if node.provides is None else type_name(node.provides),
                 )
             )
             for param, source in node.inputs:
@@ -138,44 +150,31 @@ class GraphView:
         """Providers whose teardown runs when their scope closes."""
         return [n for n in self.nodes if n.finalizer]
 
-    def _caption(self, node: GraphNode) -> str:
-        parts = [node.label]
-        if node.scope and node.kind not in ("context", "tasks"):
-            parts.append(node.scope + ("" if node.cached else ", not cached"))
-        if node.finalizer:
-            parts.append("yield")
-        if node.overridden:
-            parts.append(f"overrides {node.overridden}")
-        return parts[0] + (f" [{', '.join(parts[1:])}]" if len(parts) > 1 else "")
-
     def to_text(self) -> str:
         """One line per node, with what it takes from where."""
         by_id = {n.id: n for n in self.nodes}
         lines = []
         for node in self.nodes:
-            lines.append(self._caption(node))
+            lines.append(caption(node))
             for edge in self.edges:
                 if edge.source == node.id:
                     lines.append(f"    {edge.parameter} <- {by_id[edge.target].label}")
         return "\n".join(lines)
 
     def to_mermaid(self) -> str:
-        """A Mermaid flowchart (``graph TD``), consumer above dependency."""
-        lines = ["graph TD"]
-        for node in self.nodes:
-            text = self._caption(node).replace('"', "#quot;")
-            shape = ('(["', '"])') if node.kind in ("free", "context", "tasks") else ('["', '"]')
-            lines.append(f"    {node.id}{shape[0]}{text}{shape[1]}")
-        for edge in self.edges:
-            lines.append(f"    {edge.source} -->|{edge.parameter}| {edge.target}")
-        return "\n".join(lines)
+        """A Mermaid flowchart (``graph TD``), consumer above dependency.
+
+        A registered provider's box names the type it provides, then the provider; each
+        scope has its colour (``classDef scope_request``...).
+        """
+        return render_mermaid([self])
 
     def to_dot(self) -> str:
         """A Graphviz digraph, consumer → dependency."""
         lines = ["digraph injectkit {", "    rankdir=TB;"]
         for node in self.nodes:
-            text = self._caption(node).replace("\\", "\\\\").replace('"', '\\"')
-            shape = "ellipse" if node.kind in ("free", "context", "tasks") else "box"
+            text = caption(node).replace("\\", "\\\\").replace('"', '\\"')
+            shape = "ellipse" if node.kind in _LEAF_KINDS else "box"
             lines.append(f'    {node.id} [label="{text}", shape={shape}];')
         for edge in self.edges:
             lines.append(f'    {edge.source} -> {edge.target} [label="{edge.parameter}"];')
@@ -184,3 +183,49 @@ class GraphView:
 
     def __repr__(self) -> str:
         return f"<GraphView {self.root.label}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
+
+
+def caption(node: GraphNode) -> str:
+    """``label [scope, yield, overrides X]``: a node as the text renderings show it."""
+    parts = [node.label]
+    if node.scope and node.kind not in ("context", "tasks"):
+        parts.append(node.scope + ("" if node.cached else ", not cached"))
+    if node.finalizer:
+        parts.append("yield")
+    if node.overridden:
+        parts.append(f"overrides {node.overridden}")
+    return parts[0] + (f" [{', '.join(parts[1:])}]" if len(parts) > 1 else "")
+
+
+def render_mermaid(views: Sequence[GraphView], titles: Sequence[str] = ()) -> str:
+    """One Mermaid flowchart of ``views``; with ``titles``, a subgraph per view (node ids
+    prefixed to stay apart).  Providers are coloured by scope."""
+    lines = ["graph TD"]
+    by_scope: dict[str, list[str]] = {}
+    for index, view in enumerate(views):
+        prefix, indent = (f"g{index}_", "        ") if titles else ("", "    ")
+        if titles:
+            lines.append(f'    subgraph g{index}["{_mermaid_text(titles[index])}"]')
+        for node in view.nodes:
+            text = _mermaid_text(caption(node))
+            if node.provides is not None and node.provides != node.label:
+                text = f"{_mermaid_text(node.provides)}<br/>from {text}"
+            shape = ('(["', '"])') if node.kind in _LEAF_KINDS else ('["', '"]')
+            lines.append(f"{indent}{prefix}{node.id}{shape[0]}{text}{shape[1]}")
+            if node.scope in _SCOPE_COLOURS and node.kind not in _LEAF_KINDS:
+                by_scope.setdefault(node.scope, []).append(prefix + node.id)
+        for edge in view.edges:
+            lines.append(
+                f"{indent}{prefix}{edge.source} -->|{edge.parameter}| {prefix}{edge.target}"
+            )
+        if titles:
+            lines.append("    end")
+    for scope, ids in by_scope.items():
+        fill, stroke = _SCOPE_COLOURS[scope]
+        lines.append(f"    classDef scope_{scope} fill:{fill},stroke:{stroke}")
+        lines.append(f"    class {','.join(ids)} scope_{scope}")
+    return "\n".join(lines)
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")

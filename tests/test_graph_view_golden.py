@@ -7,7 +7,7 @@ graph TD
     n0["send"]
     l0(["email (from the call)"])
     l1(["BackgroundTasks"])
-    n1["session [request, yield]"]
+    n1["Session<br/>from session [request, yield]"]
     n2["get_query [request]"]
     l2(["q (from the call)"])
     n0 -->|email| l0
@@ -15,7 +15,9 @@ graph TD
     n0 -->|q| n2
     n0 -->|db| n1
     n2 -->|tasks| l1
-    n2 -->|q| l2"""
+    n2 -->|q| l2
+    classDef scope_request fill:#dcfce7,stroke:#15803d
+    class n1,n2 scope_request"""
 
 DOT = """\
 digraph injectkit {
@@ -50,7 +52,7 @@ q (from the call)"""
 
 
 def test_mermaid_draws_providers_as_boxes_and_inputs_as_stadiums() -> None:
-    """to_mermaid(): providers in boxes with scope, call inputs and tasks as stadiums."""
+    """to_mermaid(): boxes name a registered type, coloured by scope; inputs are stadiums."""
     c, send = build()
     assert c.graph(send).to_mermaid() == MERMAID  # type: ignore[arg-type]
 
