@@ -40,5 +40,5 @@ def test_demo_shows_the_response_before_the_log_lines_and_the_graph() -> None:
     mermaid = "\n".join(lines[at("graph of send_notification") + 1 :])
     assert mermaid.startswith("graph TD")
     assert '["get_query [request]"]' in mermaid
-    assert '["session [request, yield]"]' in mermaid
+    assert '["Session<br/>from session [request, yield]"]' in mermaid
     assert "-->|q|" in mermaid
