@@ -78,14 +78,17 @@ def mark_endpoint(
     provided: Collection[str] = (),
     *,
     depth: int | None = None,
+    namespace: Mapping[str, Any] | None = None,
 ) -> EndpointMark:
     """Record on ``wrapper`` (what the framework routes to) that it runs ``handler``.
 
     ``depth``: how many frames up the user's decorator call is, counted from the
     caller of ``mark_endpoint`` (1 when the adapter's ``inject`` calls it directly);
-    its locals help resolve annotations that name local classes.
+    its locals help resolve annotations that name local classes.  An adapter that has
+    read them already passes them as ``namespace``.
     """
-    namespace = caller_namespace(depth + 1) if depth is not None else None
+    if depth is not None:
+        namespace = caller_namespace(depth + 1)
     mark = EndpointMark(unwrap_injected(handler), frozenset(provided), namespace)
     setattr(wrapper, ENDPOINT_ATTR, mark)
     # container.graph(wrapper), validate(wrapper) and Depends(wrapper) then see the handler.

@@ -49,7 +49,8 @@ Where each part lives (this module gathers them for the adapters):
   ``container.aclose()`` after its shutdown);
 - ``_split_handler``, for frameworks that read unmarked parameters themselves (FastAPI,
   Litestar): :data:`FromContainer` and :func:`split_handler`, which splits a handler's
-  parameters between the framework and injectkit;
+  parameters between the framework and injectkit, and :func:`provided_value_core`, the
+  function behind ``provide(T)``;
 - ``_setup_checks``: what ``setup`` and ``inject`` check they were handed
   (:func:`require_container`, :func:`require_function`, :func:`already_set_up`) and
   :func:`missing_extra`, the ImportError of a missing framework.
@@ -85,6 +86,7 @@ from ._split_handler import (
     copy_names,
     core_function,
     is_for_injectkit,
+    provided_value_core,
     split_handler,
 )
 from ._startup import app_lifespan, app_lifespan_sync, prepare_endpoints
@@ -100,6 +102,7 @@ __all__ = [
     "core_function",
     "exchange_of",
     "is_for_injectkit",
+    "provided_value_core",
     "serve_connection",
     "serve_lifespan",
     "split_handler",

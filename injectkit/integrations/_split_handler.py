@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 from .. import BackgroundTasks, Depends, InjectionError
 from .._aliases import unwrap_alias
-from .._introspect import call_kind, describe, read_signature
+from .._introspect import call_kind, describe, read_signature, type_name
 from ._setup_checks import require_function
 
 T = TypeVar("T")
@@ -29,6 +29,7 @@ __all__ = [
     "SplitHandler",
     "split_handler",
     "core_function",
+    "provided_value_core",
     "copy_names",
 ]
 
@@ -83,6 +84,9 @@ class SplitHandler:
     core: Callable[..., Any]
     visible: tuple[inspect.Parameter, ...]
     return_annotation: Any
+    # The locals around the decorator: string annotations of the handler's dependencies
+    # may name classes defined there (an app built in a factory function).
+    namespace: Mapping[str, Any] | None = None
 
     @property
     def visible_names(self) -> frozenset[str]:
@@ -132,6 +136,7 @@ def split_handler(
         core=core_function(original, for_core),
         visible=tuple(visible),
         return_annotation=hints.get("return", signature.return_annotation),
+        namespace=namespace,
     )
 
 
@@ -160,6 +165,24 @@ def core_function(
         p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty
     }
     return core
+
+
+def provided_value_core(tp: Any, *, module: str) -> Callable[..., Any]:
+    """The function behind an adapter's ``provide(tp)``: it takes the container's ``tp``.
+
+    It is async so that every kind of provider of ``tp`` resolves in it: an async or async
+    generator provider is awaited (a sync function here would make the container refuse
+    them), and a sync one runs inline as in any async call.  Its name, ``provide(T)``,
+    is what chains in errors show.
+    """
+
+    async def from_container(value: Any) -> Any:
+        return value
+
+    name = f"provide({type_name(tp)})"
+    from_container.__name__ = from_container.__qualname__ = name
+    from_container.__module__ = module
+    return core_function(from_container, [inspect.Parameter("value", _KEYWORD, annotation=tp)])
 
 
 def copy_names(wrapper: Any, original: Any) -> None:

@@ -44,15 +44,14 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from .._aliases import unwrap_alias
-from .._introspect import type_name
 from ._kernel import (
     FromContainer,
     InvalidParameters,
     caller_namespace,
     copy_names,
-    core_function,
     mark_endpoint,
     missing_extra,
+    provided_value_core,
     split_handler,
 )
 from .starlette import InjectKitMiddleware, exchange_of, get_scope, setup
@@ -127,7 +126,9 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
         [*visible, *(p for p in extra if p.name in hidden)],
         return_annotation=split.return_annotation,
     )
-    mark = mark_endpoint(endpoint, split.core, provided=split.visible_names)
+    mark = mark_endpoint(
+        endpoint, split.core, provided=split.visible_names, namespace=split.namespace
+    )
     return endpoint
 
 
@@ -160,17 +161,13 @@ def provide(tp: type[T]) -> Callable[..., Coroutine[Any, Any, T]]:
 
 
 def _make_provider(tp: Any) -> Callable[..., Coroutine[Any, Any, Any]]:
-    def from_container(value: Any) -> Any:
-        return value
-
-    from_container.__name__ = from_container.__qualname__ = f"provide({type_name(tp)})"
-    core = core_function(from_container, [inspect.Parameter("value", _KEYWORD, annotation=tp)])
+    core = provided_value_core(tp, module=__name__)
 
     async def dependency(**kwargs: Any) -> Any:
         exchange = exchange_of(kwargs[_CONNECTION])
         return await exchange.endpoint(mark).call(exchange.scope, {})
 
-    dependency.__name__ = dependency.__qualname__ = from_container.__name__
+    dependency.__name__ = dependency.__qualname__ = core.__name__
     dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(_CONNECTION, _KEYWORD, annotation=HTTPConnection)]
     )

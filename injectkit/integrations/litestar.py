@@ -40,7 +40,6 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from .. import Container, RequestScope
-from .._introspect import type_name
 from ._kernel import (
     SCOPE_KEY,
     EndpointMark,
@@ -50,11 +49,11 @@ from ._kernel import (
     InvalidParameters,
     caller_namespace,
     copy_names,
-    core_function,
     endpoint_of,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
+    provided_value_core,
     require_container,
     serve_connection,
     split_handler,
@@ -234,7 +233,9 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
     if hide_scope:
         parameters.append(inspect.Parameter(_SCOPE, _KEYWORD, annotation=Scope))
     _give_signature(endpoint, split.handler, parameters, split.return_annotation)
-    mark = mark_endpoint(endpoint, split.core, provided=split.visible_names)
+    mark = mark_endpoint(
+        endpoint, split.core, provided=split.visible_names, namespace=split.namespace
+    )
     return endpoint
 
 
@@ -263,19 +264,12 @@ def provide(tp: type[T]) -> Callable[..., Coroutine[Any, Any, T]]:
 
 
 def _make_provider(tp: Any) -> Callable[..., Coroutine[Any, Any, Any]]:
-    def from_container(value: Any) -> Any:
-        return value
-
-    from_container.__name__ = from_container.__qualname__ = f"provide({type_name(tp)})"
-    from_container.__module__ = __name__
-    core = core_function(from_container, [inspect.Parameter("value", _KEYWORD, annotation=tp)])
+    core = provided_value_core(tp, module=__name__)
 
     async def dependency(**kwargs: Any) -> Any:
         exchange = exchange_of(kwargs[_SCOPE])
         return await exchange.endpoint(mark).call(exchange.scope, {})
 
-    _give_signature(
-        dependency, from_container, [inspect.Parameter(_SCOPE, _KEYWORD, annotation=Scope)], tp
-    )
+    _give_signature(dependency, core, [inspect.Parameter(_SCOPE, _KEYWORD, annotation=Scope)], tp)
     mark = mark_endpoint(dependency, core)
     return dependency
