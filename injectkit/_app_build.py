@@ -19,6 +19,11 @@ from ._scope import Scope
 
 __all__ = ["abuild_app", "build_app"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 
 def _arguments(node: Node, values: dict[Node, Any]) -> tuple[list[Any], dict[str, Any]]:
     args: list[Any] = []

@@ -20,6 +20,11 @@ from ._exceptions import InjectionError
 
 __all__ = ["Cuttable", "Finalizer", "aclose_all", "aclose_within", "close_all"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 logger = logging.getLogger("injectkit")
 
 

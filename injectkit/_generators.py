@@ -34,6 +34,11 @@ from ._shield import aclose_shielded
 
 __all__ = ["InjectedAsyncGenerator", "InjectedGenerator", "Stream", "joined_stream"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 ScopeVar = ContextVar["RequestState | None"]
 # What resolving a generator handler gives: its generator and its function scope's stack.
 Opened = tuple[Any, "list[Finalizer] | None"]

@@ -19,6 +19,11 @@ from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 
 __all__ = ["NO_CONTEXT", "injected_function"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 NO_CONTEXT: frozenset[Any] = frozenset()
 
 PlanFor = Callable[[Callable[..., Any], bool, frozenset[Any]], Any]

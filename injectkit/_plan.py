@@ -22,6 +22,11 @@ from typing import Any, cast
 
 __all__ = ["ENTRIES", "Deferred", "Plan"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 # The plan functions callers reach through the Plan (the others only through its namespace).
 ENTRIES = ("run", "fresh")
 

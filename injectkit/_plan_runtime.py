@@ -20,6 +20,11 @@ from ._introspect import MISSING, Parameter
 
 __all__ = ["gather", "missing_free", "no_yield", "raise_error", "sync_scope_error"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 
 def raise_error(factory: Callable[..., BaseException], *args: Any) -> None:
     raise factory(*args)

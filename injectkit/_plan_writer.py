@@ -130,6 +130,9 @@ class PlanWriter:
             BARE_SYNC=BARE_SYNC,
             adopt=adopt,
             accepted=self.shape.binder.accepted,
+            # The plan's frames are plumbing: pytest hides them from a failing test's
+            # traceback (read from the functions' globals, so nothing per call).
+            __tracebackhide__=True,
         )
 
     def _nodes(self, app: AppState) -> None:

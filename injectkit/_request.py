@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 __all__ = ["BARE_SYNC", "ENDED", "META", "RequestScope", "RequestState"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 logger = logging.getLogger("injectkit")
 asyncio_loop = asyncio.events._get_running_loop  # the asyncio loop, or None (trio)
 

@@ -25,6 +25,11 @@ from ._finalize import Finalizer, aclose_all
 
 __all__ = ["aclose_shielded", "shield_needed"]
 
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
+
 
 def _always() -> bool:
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar, overload
 
 from .._container import Container
@@ -15,27 +16,79 @@ from .._wording import safe_repr
 from . import _core_access as core
 from ._twin import make_twin, read_provider
 
-__all__ = ["call_provider", "call_provider_sync"]
+__all__ = ["call_provider", "call_provider_sync", "called_without_container"]
+
+# Plumbing between the user's call and the user's providers: pytest leaves this module's
+# frames out of a failing test's traceback, as it does its own helpers' (a module global,
+# so nothing happens per call; ``--fulltrace`` shows them).
+__tracebackhide__ = True
 
 T = TypeVar("T")
 
+_NO_PROVIDER: Any = object()  # call_provider(provider, ...): the container is the plugin's
+
 Target = Container | RequestScope
+
+
+_fixture_containers: list[Container] = []  # the pytest plugin's injectkit_app, innermost last
+
+
+@contextmanager
+def called_without_container(container: Container) -> Iterator[None]:
+    """While open, ``call_provider(provider, ...)`` (no container) uses ``container``: the
+    pytest plugin opens it for as long as its ``injectkit_app`` fixture lives."""
+    _fixture_containers.append(container)
+    try:
+        yield
+    finally:
+        _fixture_containers.remove(container)
+
+
+def _arguments(
+    where: Any, provider: Any, inputs: Any
+) -> tuple[Target, Any, Mapping[Any, Any] | None]:
+    """``(where, provider, inputs)`` whether or not the call named a container first."""
+    if isinstance(where, (Container, RequestScope)):
+        if provider is _NO_PROVIDER:
+            raise InjectionError(
+                "call_provider() takes the provider to run after the container.",
+                hint="call_provider(container, provider, ...).",
+            )
+        return where, provider, inputs
+    # call_provider(provider, inputs): the second positional is the inputs mapping.
+    given = [
+        value for value in (provider, inputs) if value is not _NO_PROVIDER and value is not None
+    ]
+    if len(given) > 1 or not all(isinstance(value, Mapping) for value in given):
+        raise InjectionError(
+            f"call_provider() takes a Container or a RequestScope first, not {safe_repr(where)}.",
+            hint="pass the container the provider is registered in.",
+        )
+    return _fixture_container(where), where, given[0] if given else None
+
+
+def _fixture_container(provider: Any) -> Container:
+    if _fixture_containers:
+        return _fixture_containers[-1]
+    raise InjectionError(
+        f"call_provider({describe(unwrap_injected(provider))}) without a container needs "
+        "the injectkit pytest plugin's container: a test that uses injectkit_app (or "
+        "injectkit_scope, injectkit_tasks, injectkit_recorder).",
+        hint="pass the container the provider is registered in first: "
+        "call_provider(container, provider, ...).",
+    )
 
 
 def _prepare(
     where: Target, provider: Any, inputs: Mapping[Any, Any] | None, values: dict[str, Any]
 ) -> tuple[Container, RequestScope | None, Callable[..., Any], str, dict[str, Any]]:
     """The container, the scope to join (if any), the bound twin, its label, call kwargs."""
+    where, provider, inputs = _arguments(where, provider, inputs)
     scope: RequestScope | None
     if isinstance(where, RequestScope):
         container, scope = where.container, where
-    elif isinstance(where, Container):
-        container, scope = where, where.current_scope
     else:
-        raise InjectionError(
-            f"call_provider() takes a Container or a RequestScope first, not {safe_repr(where)}.",
-            hint="pass the container the provider is registered in.",
-        )
+        container, scope = where, where.current_scope
     target = unwrap_injected(provider)
     if isinstance(target, type):
         found = core.effective_provider(container, target)
@@ -101,8 +154,8 @@ def _root(twin: Callable[..., Any], label: str, *, sync: bool) -> Callable[..., 
 async def call_provider(
     where: Target,
     provider: Callable[..., AsyncIterator[T]],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
@@ -111,8 +164,8 @@ async def call_provider(
 async def call_provider(
     where: Target,
     provider: Callable[..., Awaitable[T]],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
@@ -121,8 +174,8 @@ async def call_provider(
 async def call_provider(
     where: Target,
     provider: Callable[..., Iterator[T]],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
@@ -131,8 +184,8 @@ async def call_provider(
 async def call_provider(
     where: Target,
     provider: type[T],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
@@ -141,17 +194,62 @@ async def call_provider(
 async def call_provider(
     where: Target,
     provider: Callable[..., T],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+async def call_provider(
+    provider: Callable[..., AsyncIterator[T]],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+async def call_provider(
+    provider: Callable[..., Awaitable[T]],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+async def call_provider(
+    provider: Callable[..., Iterator[T]],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+async def call_provider(
+    provider: type[T],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+async def call_provider(
+    provider: Callable[..., T],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
 
 async def call_provider(
-    where: Target,
-    provider: Any,
+    where: Any,
+    provider: Any = _NO_PROVIDER,
     /,
-    inputs: Mapping[Any, Any] | None = None,
+    inputs: Any = None,
     **values: Any,
 ) -> Any:
     """Run ``provider`` once, with some of its inputs given; resolve the rest as usual.
@@ -163,10 +261,11 @@ async def call_provider(
     ``provider`` may be a registered type (its provider runs, overrides applied).
 
     The provider always runs anew (no cached value is reused).  ``where`` is a container
-    or a request scope: in an open scope (``where`` itself, or the container's current
-    one) the value joins it and a generator provider's teardown runs when that scope
-    closes; otherwise a request scope is opened for the call and closed before this
-    returns.
+    or a request scope; in a test using the pytest plugin's fixtures it may be left out
+    (``call_provider(get_user, name="ada")``): the plugin's container is used.  In an
+    open scope (``where`` itself, or the container's current one) the value joins it and
+    a generator provider's teardown runs when that scope closes; otherwise a request
+    scope is opened for the call and closed before this returns.
     """
     container, scope, twin, label, passed_on = _prepare(where, provider, inputs, values)
     root = _root(twin, label, sync=False)
@@ -180,8 +279,8 @@ async def call_provider(
 def call_provider_sync(
     where: Target,
     provider: Callable[..., Iterator[T]],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
@@ -190,8 +289,8 @@ def call_provider_sync(
 def call_provider_sync(
     where: Target,
     provider: type[T],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
@@ -200,17 +299,44 @@ def call_provider_sync(
 def call_provider_sync(
     where: Target,
     provider: Callable[..., T],
-    /,
     inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+def call_provider_sync(
+    provider: Callable[..., Iterator[T]],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+def call_provider_sync(
+    provider: type[T],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
+    **values: Any,
+) -> T: ...
+
+
+@overload
+def call_provider_sync(
+    provider: Callable[..., T],
+    inputs: Mapping[Any, Any] | None = None,
+    /,
     **values: Any,
 ) -> T: ...
 
 
 def call_provider_sync(
-    where: Target,
-    provider: Any,
+    where: Any,
+    provider: Any = _NO_PROVIDER,
     /,
-    inputs: Mapping[Any, Any] | None = None,
+    inputs: Any = None,
     **values: Any,
 ) -> Any:
     """The sync twin of :func:`call_provider`: ``provider``'s graph must be sync."""

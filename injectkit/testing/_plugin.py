@@ -11,7 +11,8 @@ Fixtures:
 * ``injectkit_container`` — the container under test; override it in your conftest.py
   (default: ``injectkit.default_container``).
 * ``injectkit_app`` — that container, validated when the fixture starts (ini option
-  ``injectkit_validate``) and closed (``aclose()``) at its end.
+  ``injectkit_validate``) and closed (``aclose()``) at its end; while it lives,
+  ``call_provider(provider, ...)`` needs no container.
 * ``injectkit_scope`` — the test's request scope.
 * ``injectkit_tasks`` — the list of background tasks the test's request queued; asking
   for it keeps them from running.
@@ -37,6 +38,7 @@ import injectkit
 from .._background import BackgroundTask
 from .._container import Container
 from .._request import RequestScope
+from ._isolated import called_without_container
 from ._overrides import override
 from ._recorder import Recorder
 
@@ -115,7 +117,8 @@ def injectkit_app(
     mode = _validation(pytestconfig)
     if mode != "off":
         injectkit_container.validate(strict=mode == "strict")
-    yield injectkit_container
+    with called_without_container(injectkit_container):  # call_provider(provider, ...)
+        yield injectkit_container
     backend = str(pytestconfig.getini("injectkit_app_backend")).strip() or "asyncio"
     anyio.run(injectkit_container.aclose, backend=backend)
 

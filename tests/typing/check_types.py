@@ -72,3 +72,14 @@ async def callers() -> None:
 
 scope_value: Scope = Scope.APP
 Depends(get_query, use_cache=False, scope="function")
+
+
+async def provider_calls() -> None:
+    # call_provider with the container first, or (in a plugin test) without it.
+    from injectkit.testing import call_provider, call_provider_sync
+
+    assert_type(await call_provider(container, session), Session)
+    assert_type(await call_provider(session), Session)
+    assert_type(await call_provider(Session, {Session: Session()}), Session)
+    assert_type(call_provider_sync(session), Session)
+    assert_type(call_provider_sync(get_query, q="x"), str | None)
