@@ -10,6 +10,7 @@ from typing_extensions import ParamSpec, TypeVar
 
 from ._exceptions import InjectionError
 from ._introspect import CallKind, call_kind, describe
+from ._markers import read_by_a_framework
 from ._wording import safe_repr
 
 __all__ = [
@@ -78,6 +79,12 @@ class BackgroundTasks:
     """
 
     __slots__ = ("_tasks", "_timeouts")
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # FastAPI asks pydantic about a parameter it reads itself: a route that did not go
+        # through the adapter's inject (the adapter hides injectkit's parameters).
+        raise read_by_a_framework("a parameter of type injectkit.BackgroundTasks")
 
     def __init__(self) -> None:
         self._tasks: list[QueuedCall] = []

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ._exceptions import InjectionError
 from ._scope import Scope, parse_scope
 from ._wording import safe_repr
 
-__all__ = ["Depends"]
+__all__ = ["Depends", "read_by_a_framework"]
 
 
 class Depends:
@@ -39,6 +40,12 @@ class Depends:
             )
         )
 
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        """pydantic asks this when a framework (FastAPI) reads a parameter marked with
+        ``Depends`` as a request field: the function went to the framework without its
+        adapter's ``inject`` (``container.inject`` on a route, or no decorator)."""
+        raise read_by_a_framework(f"a parameter marked {self!r}")
+
     def __repr__(self) -> str:
         try:
             name = getattr(self.dependency, "__qualname__", None)
@@ -50,3 +57,17 @@ class Depends:
         if self.scope is not Scope.REQUEST:
             extra += f", scope={self.scope.value!r}"
         return f"Depends({'' if self.dependency is None else name}{extra})"
+
+
+def read_by_a_framework(what: str) -> InjectionError:
+    """The error of a marked parameter that a framework reads itself (through pydantic's
+    ``__get_pydantic_core_schema__``, which FastAPI calls for each request field)."""
+    return InjectionError(
+        f"A framework is reading {what} as a request field (pydantic was asked to "
+        "validate it): the function went to the framework decorated with container.inject, "
+        "or not decorated, where the framework's adapter was needed (FastAPI would say "
+        "'Invalid args for response field!').",
+        hint="on a FastAPI route or dependency use the adapter's inject (from "
+        "injectkit.integrations.fastapi import inject), under the route decorator; keep "
+        "container.inject for the functions the route calls.",
+    )

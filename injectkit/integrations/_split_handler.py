@@ -42,6 +42,20 @@ class _FromContainer:
     def __repr__(self) -> str:
         return "FromContainer"
 
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        """pydantic asks this when FastAPI reads a ``FromContainer`` parameter as a request
+        field: the function did not go through the adapter's ``inject`` (or ``@inject``
+        sits above ``@app.get``, which hands FastAPI the undecorated function)."""
+        raise InjectionError(
+            f"FastAPI is reading a FromContainer[{type_name(source)}] parameter as a "
+            "request field: the function it belongs to was not decorated with the "
+            "adapter's inject before FastAPI saw it (FastAPI would say 'Invalid args for "
+            "response field!').",
+            hint="put @inject (from injectkit.integrations.fastapi import inject) "
+            "directly on the function, under the route decorator: @app.get(...), then "
+            "@inject.",
+        )
+
 
 FROM_CONTAINER = _FromContainer()
 

@@ -2,6 +2,7 @@
 instead of FastAPI's "Invalid args for response field!" or a route that starts and
 silently reads injectkit's parameters from the query string."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import fastapi
@@ -12,7 +13,7 @@ from starlette.requests import HTTPConnection
 
 import injectkit
 from injectkit import InjectionError
-from injectkit.integrations.fastapi import inject, setup
+from injectkit.integrations.fastapi import FromContainer, inject, setup
 
 from . import _scenarios as scenarios
 from .conftest import TIMEOUT, Recorder, Session, make_container, serve_asgi
@@ -70,6 +71,13 @@ def test_unmarked_container_type_on_an_injected_route_says_write_from_container(
     assert "write `db: FromContainer[Session]`" in raised.value.hint
 
 
+@dataclass
+class Config:
+    """A registered type FastAPI can also read (as a JSON body)."""
+
+    name: str = "from the container"
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the client side; uvicorn is asyncio
 async def test_core_inject_on_a_fastapi_route_stops_startup(
@@ -77,17 +85,18 @@ async def test_core_inject_on_a_fastapi_route_stops_startup(
 ) -> None:
     """@container.inject on a route or a FastAPI dependency stops start-up, naming both."""
     container = make_container(recorder, HTTPConnection)
+    container.register(Config)
 
     @container.inject
-    def current_name(name: Annotated[str, injectkit.Depends(lambda: "from injectkit")]) -> str:
-        return name
+    def current_name(config: Config) -> str:
+        return config.name
 
     app = FastAPI()
 
-    @app.get("/name")
+    @app.post("/name")
     @container.inject
-    async def read_name(name: Annotated[str, injectkit.Depends(lambda: "injectkit")]) -> str:
-        return name  # FastAPI alone would fill `name` from the query string
+    async def read_name(config: Config) -> str:
+        return config.name  # FastAPI alone would read `config` from the request body
 
     @app.get("/other")
     async def other(name: Annotated[str, fastapi.Depends(current_name)]) -> str:
@@ -98,6 +107,42 @@ async def test_core_inject_on_a_fastapi_route_stops_startup(
     assert "read_name is a FastAPI route or dependency decorated with container.inject" in log
     assert "current_name is a FastAPI route or dependency decorated with container.inject" in log
     assert "decorate it with the FastAPI adapter's inject instead" in log
+
+
+def test_core_inject_on_a_route_with_injectkit_markers_fails_at_the_route_decorator() -> None:
+    """injectkit.Depends or BackgroundTasks read by FastAPI: an InjectionError, not pydantic's."""
+    container = make_container(Recorder(), HTTPConnection)
+    app = FastAPI()
+    with pytest.raises(InjectionError, match=r"reading a parameter marked Depends\(get_db\)"):
+
+        @app.get("/user")
+        @container.inject
+        async def user(db: Annotated[str, injectkit.Depends(get_db)]) -> str: ...
+
+    with pytest.raises(InjectionError, match=r"of type injectkit\.BackgroundTasks") as raised:
+
+        @app.get("/tasks")
+        @container.inject
+        async def tasks(tasks: injectkit.BackgroundTasks) -> None: ...
+
+    assert raised.value.hint is not None
+    assert "use the adapter's inject" in raised.value.hint
+
+
+@pytest.mark.parametrize("order", ["inject above the route decorator", "no inject"])
+def test_from_container_read_by_fastapi_says_where_inject_goes(order: str) -> None:
+    """FromContainer on a function FastAPI reads itself: an InjectionError placing @inject."""
+    app = FastAPI()
+
+    async def user(db: FromContainer[Session]) -> str: ...
+
+    with pytest.raises(InjectionError, match=r"reading a FromContainer\[Session\]") as raised:
+        if order == "no inject":
+            app.get("/user")(user)
+        else:
+            inject(app.get("/user")(user))
+    assert raised.value.hint is not None
+    assert "under the route decorator: @app.get(...), then @inject" in raised.value.hint
 
 
 @pytest.mark.anyio
