@@ -3,10 +3,10 @@ solve them in.
 
 - a ``Container``: every function decorated with its ``inject``;
 - a function decorated with ``container.inject``: that container;
-- a route decorated with an adapter's ``inject``: the container the user's modules hold
-  (the one in the route's module, else the only one loaded), solved strictly as the
-  adapter does at start-up (a parameter of an unregistered class is an error, not a value
-  "from the call");
+- a route decorated with an adapter's ``inject``: the container it was set up with (an
+  app in the route's module whose routes run it), else the one the route's module holds,
+  else the only one loaded; solved strictly as the adapter does at start-up (a
+  parameter of an unregistered class is an error, not a value "from the call");
 - any other function: ``--container``, else ``injectkit.default_container``.
 
 Anything else (an app object, a class instance, a constant) is refused: a graph of its
@@ -23,7 +23,7 @@ import inspect
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ._container import Container, default_container
 from ._exceptions import InjectionError, UnresolvableDependencyError
@@ -82,7 +82,7 @@ def targets(obj: Any, spec: str, container_spec: str | None) -> Target:
     elif isinstance(getattr(obj, "__injectkit_container__", None), Container):
         container = obj.__injectkit_container__
     elif mark is not None:
-        container = _container_of_route(spec)
+        container = _container_of_route(spec, mark)
     else:
         container = default_container
     passed = frozenset(getattr(mark, "provided", ()))
@@ -117,11 +117,18 @@ def _an(name: str) -> str:
     return ("an " if name[:1].lower() in "aeiou" else "a ") + name
 
 
-def _container_of_route(spec: str) -> Container:
-    """The container an adapter's route was most likely set up with: the one in its
-    module, else the only one the loaded modules hold; ``default_container`` if none."""
-    module_name = spec.partition(":")[0]
-    own = _containers_in(sys.modules.get(module_name))
+def _container_of_route(spec: str, mark: Any) -> Container:
+    """The container an adapter's route was set up with: that of an app in its module
+    whose routes run it (Starlette, FastAPI), else the one container its module holds,
+    else the only one the loaded modules hold; ``default_container`` if none."""
+    module = sys.modules.get(spec.partition(":")[0])
+    adapter = sys.modules.get("injectkit.integrations.starlette")  # loaded if set up
+    if adapter is not None and module is not None:
+        for value in list(vars(module).values()):
+            found = adapter.container_serving(value, mark)
+            if found is not None:
+                return cast(Container, found)
+    own = _containers_in(module)
     if len(own) == 1:
         return next(iter(own))
     loaded = loaded_containers()

@@ -199,6 +199,22 @@ class InjectKitMiddleware:
         )
 
 
+def container_serving(app: Any, mark: EndpointMark) -> Container | None:
+    """The container ``setup`` gave ``app``, if one of its routes runs ``mark``; else None.
+
+    ``python -m injectkit`` asks this to solve a route in the container it was set up with.
+    """
+    for middleware in getattr(app, "user_middleware", ()):
+        if getattr(middleware, "cls", None) is not InjectKitMiddleware:
+            continue
+        container = getattr(middleware, "kwargs", {}).get("container")
+        if isinstance(container, Container) and any(
+            found == mark for _, found in walk_routes(_routes_of(app))
+        ):
+            return container
+    return None
+
+
 def setup(app: Any, container: Container) -> None:
     """Install :class:`InjectKitMiddleware` on a Starlette app (before it starts), once."""
     # FastAPI's setup is this one: name the framework the user called it for.

@@ -72,7 +72,33 @@ async def lost(thing: FromContainer[Unknown]) -> None:
     pass
 """
 
-MODULES = {"cli_deps": DEPS, "cli_routes": ROUTES, "cli_elsewhere": ELSEWHERE}
+SET_UP = """
+from fastapi import FastAPI
+
+from injectkit import Container
+from injectkit.integrations.fastapi import FromContainer, inject, setup
+
+import cli_deps
+
+unrelated = Container()  # a second container in the module: the app's is found anyway
+app = FastAPI()
+
+
+@app.get("/user")
+@inject
+async def user(db: FromContainer[cli_deps.DbSession]) -> str:
+    return "ok"
+
+
+setup(app, cli_deps.container)
+"""
+
+MODULES = {
+    "cli_deps": DEPS,
+    "cli_routes": ROUTES,
+    "cli_elsewhere": ELSEWHERE,
+    "cli_set_up": SET_UP,
+}
 
 
 @pytest.fixture
@@ -102,6 +128,16 @@ def test_adapter_route_is_solved_in_the_container_its_module_holds(
     assert (status, err) == (0, "")
     assert out.splitlines()[:3] == ["user", "    name <- name (from the call)", "    db <- db"]
     assert "db (from the call)" not in out
+
+
+@pytest.mark.usefixtures("project")
+def test_adapter_route_is_solved_in_the_container_its_app_was_set_up_with(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A module with two containers: the one setup(app, container) gave the route's app."""
+    status, out, err = run(capsys, "graph", "cli_set_up:user")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[:2] == ["user", "    db <- db"]
 
 
 @pytest.mark.usefixtures("project")
