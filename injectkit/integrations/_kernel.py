@@ -89,7 +89,12 @@ from ._split_handler import (
     provided_value_core,
     split_handler,
 )
-from ._startup import app_lifespan, app_lifespan_sync, prepare_endpoints
+from ._startup import (
+    app_lifespan,
+    app_lifespan_sync,
+    close_at_interpreter_exit,
+    prepare_endpoints,
+)
 
 __all__ = [
     "ENDPOINT_ATTR",
@@ -120,6 +125,7 @@ __all__ = [
     "app_lifespan",
     "app_lifespan_sync",
     "caller_namespace",
+    "close_at_interpreter_exit",
     "converter_for",
     "endpoint_of",
     "mark_endpoint",

@@ -9,6 +9,10 @@ one, so the app does not start; :func:`app_lifespan` ties that and the container
 
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -18,7 +22,9 @@ from .._exceptions import combine
 from .._introspect import unwrap_injected
 from ._endpoint import EndpointMark, Endpoints
 
-__all__ = ["prepare_endpoints", "app_lifespan", "app_lifespan_sync"]
+__all__ = ["prepare_endpoints", "app_lifespan", "app_lifespan_sync", "close_at_interpreter_exit"]
+
+logger = logging.getLogger("injectkit")
 
 
 def prepare_endpoints(work: Iterable[tuple[Endpoints, EndpointMark]]) -> int:
@@ -70,3 +76,28 @@ def app_lifespan_sync(
         yield
     finally:
         container.close()
+
+
+# For frameworks with no shutdown event (Flask, Django under WSGI): the app scope ends at
+# interpreter exit.  Weak references: a container dropped earlier is not kept alive.
+_closing_at_exit: weakref.WeakSet[Container] = weakref.WeakSet()
+_exit_lock = threading.Lock()
+_exit_hook_registered = False
+
+
+def _close_containers_at_exit() -> None:
+    for container in list(_closing_at_exit):
+        try:
+            container.close()
+        except Exception:
+            logger.exception("closing %r at exit failed", container)
+
+
+def close_at_interpreter_exit(container: Container) -> None:
+    """Close ``container`` (its app-scoped finalizers) when the interpreter exits."""
+    global _exit_hook_registered
+    with _exit_lock:
+        _closing_at_exit.add(container)
+        if not _exit_hook_registered:
+            atexit.register(_close_containers_at_exit)
+            _exit_hook_registered = True

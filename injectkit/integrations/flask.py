@@ -33,12 +33,9 @@ How a request goes:
 
 from __future__ import annotations
 
-import atexit
 import contextvars
 import functools
 import logging
-import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -50,6 +47,7 @@ from ._kernel import (
     Endpoints,
     InvalidParameters,
     already_set_up,
+    close_at_interpreter_exit,
     endpoint_of,
     mark_endpoint,
     missing_extra,
@@ -335,28 +333,6 @@ def _check_rule_variables(
         raise combine(problems)
 
 
-_closing_at_exit: weakref.WeakSet[Container] = weakref.WeakSet()
-_exit_lock = threading.Lock()
-_exit_hook_registered = False
-
-
-def _close_containers_at_exit() -> None:
-    for container in list(_closing_at_exit):
-        try:
-            container.close()
-        except Exception:
-            logger.exception("closing %r at exit failed", container)
-
-
-def _close_at_exit(container: Container) -> None:
-    global _exit_hook_registered
-    with _exit_lock:
-        _closing_at_exit.add(container)
-        if not _exit_hook_registered:
-            atexit.register(_close_containers_at_exit)
-            _exit_hook_registered = True
-
-
 def setup(app: flask.Flask, container: Container, *, close_at_exit: bool = True) -> None:
     """Tie ``container`` to ``app``: a request scope per request, views validated now.
 
@@ -378,4 +354,4 @@ def setup(app: flask.Flask, container: Container, *, close_at_exit: bool = True)
     app.extensions[_EXTENSION] = binding
     app.wsgi_app = _ScopeMiddleware(app.wsgi_app, binding)  # type: ignore[method-assign]
     if close_at_exit:
-        _close_at_exit(container)
+        close_at_interpreter_exit(container)

@@ -225,7 +225,10 @@ def make_container(recorder: Recorder, connection_type: Any) -> Any:
         recorder("settings closed")
 
     def session(connection: Any) -> Iterator[Session]:
-        tag = connection.query_params.get("tag", "")
+        # Django's HttpRequest has GET where the others have query_params.
+        query = getattr(connection, "query_params", None)
+        query = connection.GET if query is None else query
+        tag = query.get("tag", "")
         recorder(f"session opened {tag}".strip())
         try:
             yield Session()

@@ -11,7 +11,7 @@ import injectkit.integrations
 
 from ._scenarios import fresh_interpreter_output
 
-FRAMEWORKS = ("starlette", "fastapi", "flask", "werkzeug", "aiohttp", "litestar")
+FRAMEWORKS = ("starlette", "fastapi", "flask", "werkzeug", "aiohttp", "litestar", "django")
 KERNEL_MODULES = sorted(
     f"injectkit.integrations.{path.stem}"
     for path in Path(injectkit.integrations.__file__).parent.glob("_*.py")
@@ -23,6 +23,7 @@ OWN = {
     "flask": {"flask", "werkzeug"},
     "aiohttp": {"aiohttp"},
     "litestar": {"litestar"},
+    "django": {"django"},
 }
 
 
