@@ -675,3 +675,59 @@ def test_importing_the_adapter_without_django_names_the_extra() -> None:
         "injectkit.integrations.django needs Django, which is not installed: "
         'pip install "injectkit[django]"'
     )
+
+
+def test_wsgi_app_scope_closes_at_interpreter_exit() -> None:
+    """With the default ``close_at_exit``, app-scoped finalizers run when the process
+    exits (a WSGI server has no shutdown event)."""
+    output = scenarios.fresh_interpreter_output(
+        """
+        from collections.abc import Iterator
+
+        import django
+        from django.conf import settings
+        from django.test import Client
+        from django.urls import path
+
+        from injectkit import Container
+        from injectkit.integrations.django import inject, setup
+
+
+        class Pool:
+            pass
+
+
+        container = Container()
+
+
+        @container.provider(scope="app")
+        def pool() -> Iterator[Pool]:
+            print("pool opened", flush=True)
+            yield Pool()
+            print("pool closed", flush=True)
+
+
+        @inject
+        def index(pool: Pool) -> dict[str, bool]:
+            return {"ok": True}
+
+
+        urlpatterns = [path("", index)]
+        setup(urlpatterns, container)
+        settings.configure(
+            ROOT_URLCONF=__name__,
+            ALLOWED_HOSTS=["testserver"],
+            MIDDLEWARE=["injectkit.integrations.django.InjectKitMiddleware"],
+        )
+        django.setup()
+        response = Client().get("/")
+        print(response.status_code, response.json(), flush=True)
+        print("end of the program", flush=True)
+        """
+    )
+    assert output.splitlines() == [
+        "pool opened",
+        "200 {'ok': True}",
+        "end of the program",
+        "pool closed",
+    ]
