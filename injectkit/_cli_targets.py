@@ -146,7 +146,9 @@ def _containers_in(module: Any) -> dict[Container, str]:
         return {}
     found: dict[Container, str] = {}
     for name, value in list(vars(module).items()):
-        if isinstance(value, Container) and value not in found:
+        # type(), not isinstance(): isinstance reads __class__, which a lazy proxy (Django's
+        # settings, its static files storage) answers by building the object it stands for.
+        if issubclass(type(value), Container) and value not in found:
             found[value] = f"{module.__name__}:{name}"
     return found
 
