@@ -3,6 +3,7 @@
     uv run --group mutation python scripts/mutation.py --sample 60   # a quick seeded sample
     uv run --group mutation python scripts/mutation.py               # every core mutant
     uv run --group mutation python scripts/mutation.py --module _finalize --module _request
+    uv run --group mutation python scripts/mutation.py --pending --module _markers  # not judged yet
     uv run --group mutation python scripts/mutation.py --report      # scores of the last runs
     uv run --group mutation python scripts/mutation.py --report --markdown  # for docs/mutation.md
 
@@ -152,6 +153,11 @@ def main() -> int:
     parser.add_argument(
         "--hang-limit", type=float, default=300, help="seconds before a mutant counts as hung"
     )
+    parser.add_argument(
+        "--pending",
+        action="store_true",
+        help="with --module: run only the mutants not judged yet (finish a stopped run)",
+    )
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
     parser.add_argument("--report", action="store_true", help="only print the last scores")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -163,21 +169,31 @@ def main() -> int:
     if not options.report:
         generate()
         modules = set(options.module) or set(results())
-        pool = sorted(n for m, codes in results().items() if m in modules for n in codes)
+        pool = sorted(
+            n
+            for m, codes in results().items()
+            if m in modules
+            for n, code in codes.items()
+            if code is None or not options.pending
+        )
         if options.sample:
             names = set(random.Random(options.seed).sample(pool, min(options.sample, len(pool))))
             targets = sorted(names)
+        elif options.pending and options.module:
+            names = {n for m, codes in results().items() if m in modules for n in codes}
+            targets = pool
         else:
             names = set(pool) if options.module else None
             targets = [f"injectkit.{m}.*" for m in sorted(modules)] if options.module else []
-        code = _mutmut(
+        if options.pending and not targets:
+            print("every mutant of these modules is judged already")
+        elif code := _mutmut(
             "run",
             "--max-children",
             str(options.max_children),
             *targets,
             hang_limit=options.hang_limit,
-        )
-        if code:
+        ):
             return code
     survivors = report(names, markdown=options.markdown)
     if survivors:
