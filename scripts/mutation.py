@@ -3,7 +3,7 @@
     uv run --group mutation python scripts/mutation.py --sample 60   # a quick seeded sample
     uv run --group mutation python scripts/mutation.py               # every core mutant
     uv run --group mutation python scripts/mutation.py --module _finalize --module _request
-    uv run --group mutation python scripts/mutation.py --pending --module _markers  # not judged yet
+    uv run --group mutation python scripts/mutation.py --pending --module _markers  # not killed yet
     uv run --group mutation python scripts/mutation.py --report      # scores of the last runs
     uv run --group mutation python scripts/mutation.py --report --markdown  # for docs/mutation.md
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import random
@@ -90,6 +91,12 @@ def results() -> dict[str, dict[str, int | None]]:
     return by_module
 
 
+def _unkilled(name: str, code: int | None) -> bool:
+    """Not judged yet, or survived (and not listed as equivalent): what --pending runs."""
+    return code is None or (code in SURVIVED | NO_TESTS and name not in equivalent())
+
+
+@functools.cache
 def equivalent() -> dict[str, str]:
     """Mutant name -> why it changes no behaviour."""
     listed: dict[str, str] = {}
@@ -156,7 +163,7 @@ def main() -> int:
     parser.add_argument(
         "--pending",
         action="store_true",
-        help="with --module: run only the mutants not judged yet (finish a stopped run)",
+        help="with --module: only the mutants not judged yet or survived (after new tests)",
     )
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
     parser.add_argument("--report", action="store_true", help="only print the last scores")
@@ -174,7 +181,7 @@ def main() -> int:
             for m, codes in results().items()
             if m in modules
             for n, code in codes.items()
-            if code is None or not options.pending
+            if not options.pending or _unkilled(n, code)
         )
         if options.sample:
             names = set(random.Random(options.seed).sample(pool, min(options.sample, len(pool))))
