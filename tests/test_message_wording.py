@@ -1,0 +1,55 @@
+"""How messages word things: "a" or "an" by the first letter, an exception as
+``Class: text`` even when its ``__str__`` raises, and a class defined inside functions
+by its own name."""
+
+from __future__ import annotations
+
+import pytest
+
+from injectkit._wording import exception_text, safe_repr, with_article
+
+
+@pytest.mark.parametrize(
+    ("phrase", "worded"),
+    [
+        ("async generator", "an async generator"),
+        ("error", "an error"),
+        ("Iterator", "an Iterator"),
+        ("object", "an object"),
+        ("Unknown type", "an Unknown type"),
+        ("generator", "a generator"),
+        ("Session", "a Session"),
+        ("", "a "),
+    ],
+)
+def test_the_article_follows_the_first_letter(phrase: str, worded: str) -> None:
+    """A phrase starting with a vowel (either case) takes "an", any other "a"."""
+    assert with_article(phrase) == worded
+
+
+class LoudError(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def test_an_exception_is_worded_by_its_class_and_text_even_when_str_raises() -> None:
+    """``Class: text``; the class alone for an empty text; a stand-in for a raising __str__."""
+    assert exception_text(ValueError("bad value")) == "ValueError: bad value"
+    assert exception_text(ValueError()) == "ValueError"
+    assert exception_text(LoudError()) == "LoudError: (its __str__ raised)"
+
+
+def test_a_class_defined_in_nested_functions_is_named_by_its_own_name() -> None:
+    """The stand-in for a raising __repr__ names the class without its enclosing functions."""
+
+    def outer() -> object:
+        def inner() -> object:
+            class Hidden:
+                def __repr__(self) -> str:
+                    raise RuntimeError("no repr")
+
+            return Hidden()
+
+        return inner()
+
+    assert safe_repr(outer()) == "<Hidden object (its __repr__ raised)>"
