@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from injectkit import Depends
+from injectkit import Depends, InjectionError
 
 
 def get_db() -> str:
@@ -70,3 +70,13 @@ def test_a_marker_shows_its_dependency_and_only_the_options_it_changes(
 ) -> None:
     """repr(Depends(...)) names the dependency and adds use_cache/scope only when not default."""
     assert repr(marker) == shown
+
+
+def test_a_marker_refuses_an_unknown_scope_naming_itself() -> None:
+    """Depends(scope="bogus") says it is Depends() that refuses it, and what it accepts."""
+    with pytest.raises(InjectionError) as raised:
+        Depends(get_db, scope="bogus")
+    assert str(raised.value) == (
+        "Depends(): scope='bogus' is not accepted here.\n"
+        "  hint: use one of 'function', 'request', 'app'."
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from injectkit._wording import exception_text, safe_repr, with_article
+from injectkit._wording import exception_text, safe_repr, shortened, with_article
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,11 @@ def test_a_class_defined_in_nested_functions_is_named_by_its_own_name() -> None:
         return inner()
 
     assert safe_repr(outer()) == "<Hidden object (its __repr__ raised)>"
+
+
+def test_a_long_chain_is_shortened_only_when_that_hides_more_than_one_name() -> None:
+    """Eleven names stay whole; twelve keep five at each end around "… 2 more …"."""
+    eleven = [str(i) for i in range(11)]
+    twelve = [str(i) for i in range(12)]
+    assert shortened(eleven) == eleven
+    assert shortened(twelve) == ["0", "1", "2", "3", "4", "… 2 more …", "7", "8", "9", "10", "11"]
