@@ -69,11 +69,18 @@ async def serve_connection(
 ) -> None:
     """Run ``app`` for one connection inside ``exchange.scope``; close it afterwards.
 
-    ``scope`` must already hold ``exchange`` under :data:`SCOPE_KEY`.  When ``app``
-    returns, the last body message has been handed to the server, the WebSocket has
-    closed, or the client left mid-body and the app stopped sending: that is "after the
-    response", so the tasks run then (unless the handler raised), then the finalizers.
+    ``exchange`` goes into ``scope`` itself, under :data:`SCOPE_KEY`: the server's scope
+    is the connection's own dict, and the app works on it rather than on a copy, so that
+    what the router and inner middleware write there (the route, path parameters,
+    ``state``, ``user``) reaches the middleware and error handlers outside this one.  An
+    outer injectkit middleware's exchange (a sub-app with its own container) is put back
+    when ``app`` returns.  When ``app`` returns, the last body message has been handed to
+    the server, the WebSocket has closed, or the client left mid-body and the app stopped
+    sending: that is "after the response", so the tasks run then (unless the handler
+    raised), then the finalizers.
     """
+    outer = scope.get(SCOPE_KEY)
+    scope[SCOPE_KEY] = exchange
     request_scope = exchange.scope
     await request_scope.__aenter__()
     try:
@@ -83,6 +90,9 @@ async def serve_connection(
         if error is None or error is exc:
             raise
         raise error from exc  # a finalizer failed while handling exc
+    finally:
+        if outer is not None:
+            scope[SCOPE_KEY] = outer
     handled = exchange.error
     error = await request_scope.aclose(handled)
     if error is not None and error is not handled:

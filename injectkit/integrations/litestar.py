@@ -41,7 +41,6 @@ from typing import Any, TypeVar
 
 from .. import Container, RequestScope
 from ._kernel import (
-    SCOPE_KEY,
     EndpointMark,
     Endpoints,
     Exchange,
@@ -64,6 +63,7 @@ try:
     from litestar import Litestar, Request, WebSocket
     from litestar.config.app import AppConfig
     from litestar.connection import ASGIConnection
+    from litestar.enums import ScopeType
     from litestar.exceptions import ValidationException
     from litestar.middleware import DefineMiddleware
     from litestar.plugins import InitPluginProtocol
@@ -124,19 +124,17 @@ class InjectKitMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        asgi_scope: Any = {**scope}  # ASGI: a middleware that adds keys works on a copy
         connection: ASGIConnection[Any, Any, Any, Any]
-        if asgi_scope["type"] == "http":
-            connection = Request(asgi_scope, receive, send)
+        if scope["type"] == ScopeType.HTTP:
+            connection = Request(scope, receive, send)
             context: dict[Any, Any] = {Request: connection, ASGIConnection: connection}
             endpoints = self.registries.http
         else:
-            connection = WebSocket(asgi_scope, receive, send)
+            connection = WebSocket(scope, receive, send)
             context = {WebSocket: connection, ASGIConnection: connection}
             endpoints = self.registries.websocket
         exchange = Exchange(self.container.request(context), connection, endpoints)
-        asgi_scope[SCOPE_KEY] = exchange
-        await serve_connection(self.app, exchange, asgi_scope, receive, send)  # type: ignore[arg-type]
+        await serve_connection(self.app, exchange, scope, receive, send)  # type: ignore[arg-type]
 
 
 def _handlers(app: Litestar) -> Iterator[tuple[bool, Any]]:

@@ -39,7 +39,6 @@ from typing import Any
 from .. import Container, InjectionError, RequestScope
 from .._introspect import call_kind, describe
 from ._kernel import (
-    SCOPE_KEY,
     EndpointMark,
     Endpoints,
     Exchange,
@@ -161,7 +160,6 @@ class InjectKitMiddleware:
     # -- one request or WebSocket connection ---------------------------------------------
 
     async def _connection(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope = {**scope}  # ASGI: a middleware that adds keys works on a copy
         connection: HTTPConnection
         if scope["type"] == "http":
             connection = Request(scope, receive, send)
@@ -172,7 +170,6 @@ class InjectKitMiddleware:
             context = {WebSocket: connection, HTTPConnection: connection}
             endpoints = self.websocket_endpoints
         exchange = Exchange(self.container.request(context), connection, endpoints)
-        scope[SCOPE_KEY] = exchange
         await serve_connection(self.app, exchange, scope, receive, send)
 
     # -- the app's lifespan ----------------------------------------------------------------
