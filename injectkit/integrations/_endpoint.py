@@ -240,7 +240,8 @@ class Endpoint:
                 found, value = reader.read(sources)
             except Unconvertible as bad:
                 source, raw = next((s, m[name]) for s, m in sources if name in m)
-                problems.append(ParameterProblem(source, name, bad.kind, bad.message, raw))
+                problem = ParameterProblem(source, name, bad.kind, bad.message, raw, bad.context)
+                problems.append(problem)
                 continue
             if found:
                 values[name] = value

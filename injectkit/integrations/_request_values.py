@@ -25,22 +25,26 @@ __all__ = ["ParameterProblem", "InvalidParameters", "Unconvertible", "converter_
 
 @dataclass(frozen=True)
 class ParameterProblem:
-    """One request value that could not be used; rendered like FastAPI's 422 details."""
+    """One request value that could not be used; rendered as FastAPI's 422 details."""
 
     source: str  # "path", "query", ... or "request" when the value was in none of them
     name: str
     kind: str  # "missing", "int_parsing", "float_parsing", "bool_parsing", "enum"
     message: str
     value: str | None = None
+    context: dict[str, str] | None = None  # pydantic's "ctx" (an enum's expected values)
 
     def as_dict(self) -> dict[str, Any]:
+        """The error as FastAPI's ``RequestValidationError.errors()`` has it: ``loc`` a
+        tuple, ``input`` None for a missing value, ``ctx`` only where pydantic gives one."""
         detail: dict[str, Any] = {
-            "loc": [self.source, self.name],
-            "msg": self.message,
             "type": self.kind,
+            "loc": (self.source, self.name),
+            "msg": self.message,
+            "input": self.value,
         }
-        if self.value is not None:
-            detail["input"] = self.value
+        if self.context is not None:
+            detail["ctx"] = dict(self.context)
         return detail
 
 
@@ -63,10 +67,11 @@ class InvalidParameters(ValueError):
 
 
 class Unconvertible(ValueError):
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, context: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.context = context
 
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
@@ -113,8 +118,11 @@ def _to_enum(cls: type[enum.Enum]) -> Callable[[str], Any]:
         for member in cls:
             if str(member.value) == value:
                 return member
-        allowed = ", ".join(repr(str(m.value)) for m in cls)
-        raise Unconvertible("enum", f"Input should be {allowed}")
+        raise Unconvertible("enum", f"Input should be {expected}", {"expected": expected})
+
+    # pydantic's wording: "'a', 'b' or 'c'"
+    *others, last = [repr(m.value) for m in cls] or [""]
+    expected = f"{', '.join(others)} or {last}" if others else last
 
     return convert
 

@@ -342,5 +342,5 @@ def assert_users_refused(bad: httpx.Response, missing: httpx.Response) -> None:
     ]
     assert missing.status_code == 422
     assert missing.json()["detail"] == [
-        {"loc": ["query", "active"], "msg": "Field required", "type": "missing"}
+        {"type": "missing", "loc": ["query", "active"], "msg": "Field required", "input": None}
     ]

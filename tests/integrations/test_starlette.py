@@ -217,7 +217,7 @@ async def test_bad_query_value_is_a_422_naming_the_parameter(
     ]
     assert missing.status_code == 422
     assert missing.json()["detail"] == [
-        {"loc": ["query", "n"], "msg": "Field required", "type": "missing"}
+        {"type": "missing", "loc": ["query", "n"], "msg": "Field required", "input": None}
     ]
 
 
