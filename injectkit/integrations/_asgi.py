@@ -44,14 +44,31 @@ class Exchange:
         return self.endpoints.get(mark)
 
 
-def exchange_of(asgi_scope: Mapping[str, Any], *, setup_hint: str) -> Exchange:
-    """The connection's :class:`Exchange`; InjectionError (with ``setup_hint``) if none."""
+def exchange_of(
+    asgi_scope: Mapping[str, Any], *, setup_hint: str, handler: str | None = None
+) -> Exchange:
+    """The connection's :class:`Exchange`; if none, the app was never set up: an
+    InjectionError naming ``handler`` and the route, with ``setup_hint`` (the adapter's
+    own ``setup`` call) as its fix."""
     exchange = asgi_scope.get(SCOPE_KEY)
     if not isinstance(exchange, Exchange):
-        raise InjectionError(
-            "No injectkit request scope is open for this connection.", hint=setup_hint
-        )
+        raise not_set_up(asgi_scope, setup_hint, handler)
     return exchange
+
+
+def not_set_up(
+    asgi_scope: Mapping[str, Any], setup_hint: str, handler: str | None
+) -> InjectionError:
+    """The error of an injected endpoint reached on an app without injectkit's middleware."""
+    # The route's template: Starlette's and FastAPI's route, Litestar's path_template.
+    template = getattr(asgi_scope.get("route"), "path", None) or asgi_scope.get("path_template")
+    route = f"{asgi_scope.get('method', 'WEBSOCKET')} {template or asgi_scope.get('path', '?')}"
+    missing = "no injectkit request scope is open: this app's injectkit setup() was not called"
+    if handler is None:
+        return InjectionError(f"{route}: {missing}.", hint=setup_hint)
+    return InjectionError(
+        f"{handler} (route {route}): {missing}.", path=(handler,), hint=setup_hint
+    )
 
 
 ASGIApp = Callable[

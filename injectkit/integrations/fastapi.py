@@ -44,6 +44,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from .._aliases import unwrap_alias
+from .._introspect import describe
 from ._kernel import (
     FromContainer,
     InvalidParameters,
@@ -71,6 +72,7 @@ __all__ = ["FromContainer", "InjectKitMiddleware", "get_scope", "inject", "provi
 
 T = TypeVar("T")
 
+SETUP_HINT = "call injectkit.integrations.fastapi.setup(app, container) before the app starts."
 _CONNECTION = "injectkit_connection__"
 _FASTAPI_TASKS = "injectkit_fastapi_tasks__"
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
@@ -93,12 +95,14 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
     hidden = {connection_name, tasks_name} - split.visible_names
     check_fastapi_reads(split.name, visible)
 
+    label = describe(split.handler)
+
     async def endpoint(**kwargs: Any) -> Any:
         connection: HTTPConnection = kwargs[connection_name]
         fastapi_tasks: StarletteBackgroundTasks = kwargs[tasks_name]
         for name in hidden:
             del kwargs[name]
-        exchange = exchange_of(connection)
+        exchange = exchange_of(connection, setup_hint=SETUP_HINT, handler=label)
         prepared = exchange.endpoint(mark)
         try:
             values = prepared.read(
@@ -162,9 +166,10 @@ def provide(tp: type[T]) -> Callable[..., Coroutine[Any, Any, T]]:
 
 def _make_provider(tp: Any) -> Callable[..., Coroutine[Any, Any, Any]]:
     core = provided_value_core(tp, module=__name__)
+    label = core.__name__
 
     async def dependency(**kwargs: Any) -> Any:
-        exchange = exchange_of(kwargs[_CONNECTION])
+        exchange = exchange_of(kwargs[_CONNECTION], setup_hint=SETUP_HINT, handler=label)
         return await exchange.endpoint(mark).call(exchange.scope, {})
 
     dependency.__name__ = dependency.__qualname__ = core.__name__

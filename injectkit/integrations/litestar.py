@@ -40,6 +40,7 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from .. import Container, RequestScope
+from .._introspect import describe
 from ._kernel import (
     EndpointMark,
     Endpoints,
@@ -107,9 +108,11 @@ def get_scope(connection: ASGIConnection[Any, Any, Any, Any] | Mapping[str, Any]
     return exchange_of(connection).scope
 
 
-def exchange_of(connection: ASGIConnection[Any, Any, Any, Any] | Mapping[str, Any]) -> Exchange:
+def exchange_of(
+    connection: ASGIConnection[Any, Any, Any, Any] | Mapping[str, Any], handler: str | None = None
+) -> Exchange:
     asgi_scope = connection.scope if isinstance(connection, ASGIConnection) else connection
-    return _kernel_exchange_of(asgi_scope, setup_hint=SETUP_HINT)
+    return _kernel_exchange_of(asgi_scope, setup_hint=SETUP_HINT, handler=handler)
 
 
 class InjectKitMiddleware:
@@ -208,10 +211,11 @@ def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
     """
     split = split_handler(handler, framework="Litestar", namespace=caller_namespace(1))
     hide_scope = _SCOPE not in split.visible_names
+    label = describe(split.handler)
 
     async def endpoint(**kwargs: Any) -> Any:
         asgi_scope = kwargs.pop(_SCOPE) if hide_scope else kwargs[_SCOPE]
-        exchange = exchange_of(asgi_scope)
+        exchange = exchange_of(asgi_scope, label)
         prepared = exchange.endpoint(mark)
         try:
             values = prepared.read(
@@ -263,9 +267,10 @@ def provide(tp: type[T]) -> Callable[..., Coroutine[Any, Any, T]]:
 
 def _make_provider(tp: Any) -> Callable[..., Coroutine[Any, Any, Any]]:
     core = provided_value_core(tp, module=__name__)
+    label = core.__name__
 
     async def dependency(**kwargs: Any) -> Any:
-        exchange = exchange_of(kwargs[_SCOPE])
+        exchange = exchange_of(kwargs[_SCOPE], label)
         return await exchange.endpoint(mark).call(exchange.scope, {})
 
     _give_signature(dependency, core, [inspect.Parameter(_SCOPE, _KEYWORD, annotation=Scope)], tp)

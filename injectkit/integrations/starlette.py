@@ -83,10 +83,16 @@ def get_scope(connection: HTTPConnection | Mapping[str, Any]) -> RequestScope:
     return exchange_of(connection).scope
 
 
-def exchange_of(connection: HTTPConnection | Mapping[str, Any]) -> Exchange:
-    """The connection's :class:`~injectkit.integrations._kernel.Exchange`."""
+def exchange_of(
+    connection: HTTPConnection | Mapping[str, Any],
+    *,
+    setup_hint: str = SETUP_HINT,
+    handler: str | None = None,
+) -> Exchange:
+    """The connection's :class:`~injectkit.integrations._kernel.Exchange`; without one,
+    the InjectionError naming ``handler``, the route and ``setup_hint``."""
     asgi_scope = connection.scope if isinstance(connection, HTTPConnection) else connection
-    return _kernel_exchange_of(asgi_scope, setup_hint=SETUP_HINT)
+    return _kernel_exchange_of(asgi_scope, setup_hint=setup_hint, handler=handler)
 
 
 def _routes_of(app: Any) -> list[Any]:
@@ -240,8 +246,10 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
             hint="use it as a provider (Depends or @container.provider) instead.",
         )
 
+    label = describe(original)
+
     async def endpoint(connection: HTTPConnection) -> Response | None:
-        exchange = exchange_of(connection)
+        exchange = exchange_of(connection, handler=label)
         prepared = exchange.endpoint(mark)
         is_websocket = connection.scope["type"] == "websocket"
         try:

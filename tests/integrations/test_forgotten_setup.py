@@ -1,0 +1,124 @@
+"""An injected route on an app whose injectkit setup() was never called fails with an
+InjectionError naming the handler, the route and the adapter's own setup call, before
+any provider runs (on Starlette, FastAPI and Litestar, through uvicorn).
+
+No framework runs injectkit code before the first request when setup() is missing, so
+the first request to an injected route is where the mistake shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from injectkit import Container, InjectionError
+
+from .conftest import TIMEOUT, Recorder, serve_asgi
+
+pytestmark = pytest.mark.anyio
+
+
+class Session:
+    """A request-scoped service whose provider records that it ran."""
+
+
+def container_recording_into(recorder: Recorder) -> Container:
+    container = Container()
+
+    def session() -> Session:
+        recorder("provider ran")
+        return Session()
+
+    container.register(Session, session)
+    return container
+
+
+def starlette_app(recorder: Recorder) -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from injectkit.integrations.starlette import inject
+
+    container_recording_into(recorder)  # made, but never given to setup()
+
+    @inject
+    async def show_item(n: int, session: Session) -> dict[str, int]:
+        return {"n": n}
+
+    async def on_injection_error(request: Request, exc: Exception) -> PlainTextResponse:
+        return PlainTextResponse(str(exc), status_code=500)
+
+    return Starlette(
+        routes=[Route("/items/{n:int}", show_item)],
+        exception_handlers={InjectionError: on_injection_error},
+    )
+
+
+def fastapi_app(recorder: Recorder) -> Any:
+    from fastapi import FastAPI, Request
+    from fastapi.responses import PlainTextResponse
+
+    from injectkit.integrations.fastapi import FromContainer, inject
+
+    container_recording_into(recorder)
+    app = FastAPI()
+
+    @app.get("/items/{n}")
+    @inject
+    async def show_item(n: int, session: FromContainer[Session]) -> dict[str, int]:
+        return {"n": n}
+
+    @app.exception_handler(InjectionError)
+    async def on_injection_error(request: Request, exc: InjectionError) -> PlainTextResponse:
+        return PlainTextResponse(str(exc), status_code=500)
+
+    return app
+
+
+def litestar_app(recorder: Recorder) -> Any:
+    from litestar import Litestar, Request, Response, get
+    from litestar.params import FromPath
+
+    from injectkit.integrations.litestar import FromContainer, inject
+
+    container_recording_into(recorder)
+
+    @get("/items/{n:int}")
+    @inject
+    async def show_item(n: FromPath[int], session: FromContainer[Session]) -> dict[str, int]:
+        return {"n": n}
+
+    def on_injection_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+        return Response(str(exc), status_code=500)
+
+    return Litestar([show_item], exception_handlers={InjectionError: on_injection_error})
+
+
+CASES = {
+    "starlette": (starlette_app, "GET /items/{n:int}"),
+    "fastapi": (fastapi_app, "GET /items/{n}"),
+    "litestar": (litestar_app, "GET /items/{n}"),
+}
+
+
+@pytest.mark.parametrize("module", sorted(CASES))
+async def test_forgotten_setup_names_handler_route_and_the_adapters_setup(
+    module: str, recorder: Recorder, anyio_backend: str
+) -> None:
+    """Without setup(), the first request fails naming the handler, route and module's setup."""
+    make_app, route = CASES[module]
+    with serve_asgi(make_app(recorder)) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+            response = await client.get("/items/3")
+    assert response.status_code == 500
+    message = response.text
+    assert message.startswith(f"show_item (route {route}): no injectkit request scope is open")
+    assert "setup() was not called" in message
+    assert f"injectkit.integrations.{module}.setup(app, container)" in message
+    other_modules = {"starlette", "fastapi", "litestar"} - {module}
+    assert not any(f"injectkit.integrations.{other}" in message for other in other_modules)
+    assert recorder.events == []  # raised before any provider ran
