@@ -47,6 +47,7 @@ from ._kernel import (
     Exchange,
     FromContainer,
     InvalidParameters,
+    already_set_up,
     caller_namespace,
     copy_names,
     endpoint_of,
@@ -187,6 +188,11 @@ class InjectKitPlugin(InitPluginProtocol):
 def setup(app: Litestar, container: Container) -> InjectKitPlugin:
     """Give an existing app what :class:`InjectKitPlugin` gives a new one."""
     container = require_container(container, "Litestar", app=app)
+    # A second middleware would open a second, unrelated scope around every request.
+    if isinstance(app.asgi_handler, InjectKitMiddleware) or any(
+        isinstance(p, InjectKitPlugin) for p in app.plugins.init
+    ):
+        raise already_set_up("this Litestar app")
     plugin = InjectKitPlugin(container)
     app.asgi_handler = InjectKitMiddleware(app.asgi_handler, container, plugin.registries)
     app.on_startup.insert(0, plugin.on_startup)

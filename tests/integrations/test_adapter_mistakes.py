@@ -45,11 +45,20 @@ def _flask() -> tuple[ModuleType, Any, dict[str, Any]]:
     return flask, flask_framework.Flask(__name__), {"close_at_exit": False}
 
 
+def _litestar() -> tuple[ModuleType, Any, dict[str, Any]]:
+    from litestar import Litestar
+
+    from injectkit.integrations import litestar
+
+    return litestar, Litestar([]), {}
+
+
 ADAPTERS: dict[str, tuple[str, Callable[[], tuple[ModuleType, Any, dict[str, Any]]]]] = {
     "Starlette": ("starlette", _starlette),
     "FastAPI": ("fastapi", _fastapi),
     "aiohttp": ("aiohttp", _aiohttp),
     "Flask": ("flask", _flask),
+    "Litestar": ("litestar", _litestar),
 }
 
 
@@ -96,3 +105,16 @@ def test_setup_twice_is_an_injection_error(framework: str) -> None:
     module.setup(app, container, **options)
     with pytest.raises(InjectionError, match="already been called for"):
         module.setup(app, container, **options)
+
+
+def test_litestar_setup_on_an_app_with_the_plugin_is_an_injection_error() -> None:
+    """setup() on a Litestar app built with InjectKitPlugin is refused like a second setup()."""
+    pytest.importorskip("litestar")
+    from litestar import Litestar
+
+    from injectkit.integrations.litestar import InjectKitPlugin, setup
+
+    container = Container()
+    app = Litestar([], plugins=[InjectKitPlugin(container)])
+    with pytest.raises(InjectionError, match="already been called for this Litestar app"):
+        setup(app, container)
