@@ -53,7 +53,9 @@ Where each part lives (this module gathers them for the adapters):
   function behind ``provide(T)``;
 - ``_setup_checks``: what ``setup`` and ``inject`` check they were handed
   (:func:`require_container`, :func:`require_function`, :func:`already_set_up`) and
-  :func:`missing_extra`, the ImportError of a missing framework.
+  :func:`missing_extra`, the ImportError of a missing framework;
+- ``_view_methods``: :func:`is_view_method`, for handlers that are methods of a
+  class-based view (the instance is passed as :data:`SELF`).
 
 None of them imports a framework: each adapter imports its own, in its own module.
 """
@@ -95,8 +97,13 @@ from ._startup import (
     close_at_interpreter_exit,
     prepare_endpoints,
 )
+from ._view_methods import SELF, is_view_method, view_class_marks, view_namespace
 
 __all__ = [
+    "SELF",
+    "is_view_method",
+    "view_class_marks",
+    "view_namespace",
     "ENDPOINT_ATTR",
     "FROM_CONTAINER",
     "SCOPE_KEY",

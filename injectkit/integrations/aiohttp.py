@@ -48,17 +48,20 @@ from typing import Any
 from .. import Container, InjectionError, RequestScope
 from .._introspect import CallKind, call_kind, describe
 from ._kernel import (
+    SELF,
     EndpointMark,
     Endpoints,
     InvalidParameters,
     already_set_up,
     app_lifespan,
     endpoint_of,
+    is_view_method,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
     require_container,
     require_function,
+    view_class_marks,
 )
 
 try:
@@ -225,13 +228,15 @@ def inject(handler: Callable[..., Awaitable[web.StreamResponse]]) -> Handler:
     mark: EndpointMark
 
     @functools.wraps(original)
-    async def endpoint(request: web.Request) -> web.StreamResponse:
+    async def endpoint(request: web.Request, view: Any = None) -> web.StreamResponse:
         state = _state_of(request)
         prepared = state.binding.endpoints.get(mark)
         try:
             values = prepared.read(("path", request.match_info), ("query", request.query))
         except InvalidParameters as bad:
             return web.json_response(bad.body(), status=bad.status_code)
+        if view is not None:  # a method of a web.View: its instance is `self`
+            values[SELF] = view
         result = await prepared.call(await state.open(), values)
         if not isinstance(result, web.StreamResponse):
             raise InjectionError(
@@ -242,6 +247,14 @@ def inject(handler: Callable[..., Awaitable[web.StreamResponse]]) -> Handler:
             )
         return result
 
+    if is_view_method(original):
+
+        @functools.wraps(original)
+        async def view_method(self: web.View) -> web.StreamResponse:
+            return await endpoint(self.request, self)
+
+        mark = mark_endpoint(view_method, original, (SELF,))
+        return view_method  # type: ignore[return-value]
     mark = mark_endpoint(endpoint, original)
     return endpoint
 
@@ -265,7 +278,10 @@ def _routes(app: web.Application) -> Iterator[tuple[web.AbstractRoute, frozenset
 
 def _prepare(app: web.Application, binding: _Binding) -> None:
     marked = [(route, names, endpoint_of(route.handler)) for route, names in _routes(app)]
-    prepare_endpoints((binding.endpoints, mark) for _, _, mark in marked if mark is not None)
+    methods = [m for route, _ in _routes(app) for m in view_class_marks(route.handler)]
+    prepare_endpoints(
+        (binding.endpoints, mark) for mark in [*(m for _, _, m in marked if m), *methods]
+    )
     for route, names, mark in marked:
         if mark is None:
             continue

@@ -43,17 +43,20 @@ from .. import Container, InjectionError, RequestScope
 from .._exceptions import combine
 from .._introspect import call_kind, describe
 from ._kernel import (
+    SELF,
     EndpointMark,
     Endpoints,
     InvalidParameters,
     already_set_up,
     close_at_interpreter_exit,
     endpoint_of,
+    is_view_method,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
     require_container,
     require_function,
+    view_class_marks,
 )
 
 try:
@@ -267,7 +270,8 @@ def inject(view: F) -> F:
     mark: EndpointMark
 
     @functools.wraps(handler)
-    def endpoint(**view_args: Any) -> Any:
+    def endpoint(view: Any = None, /, **view_args: Any) -> Any:
+        # `view`: the MethodView instance, when the handler is one of its methods.
         request = _current_request(describe(handler))
         state = _state_of(request)
         prepared = state.binding.endpoints.get(mark)
@@ -275,6 +279,8 @@ def inject(view: F) -> F:
             values = prepared.read(("path", view_args), ("query", request.args))
         except InvalidParameters as bad:
             return _unprocessable(bad)
+        if view is not None:
+            values[SELF] = view
         scope = state.open(request)
         try:
             return prepared.call_sync(scope, values)
@@ -282,7 +288,7 @@ def inject(view: F) -> F:
             state.fail(exc)
             raise
 
-    mark = mark_endpoint(endpoint, handler)
+    mark = mark_endpoint(endpoint, handler, (SELF,) if is_view_method(handler) else ())
     return cast(F, endpoint)
 
 
@@ -303,6 +309,11 @@ def _injected_views(app: flask.Flask) -> dict[str, EndpointMark]:
         if mark is not None:
             views[name] = mark
     return views
+
+
+def _view_methods_of(view: Any) -> list[EndpointMark]:
+    """The injected methods of a ``MethodView``'s view function (``View.as_view``)."""
+    return view_class_marks(getattr(view, "view_class", None))
 
 
 def _check_rule_variables(
@@ -349,7 +360,8 @@ def setup(app: flask.Flask, container: Container, *, close_at_exit: bool = True)
     endpoints = Endpoints(container, request_types)
     binding = _Binding(container, endpoints, request_types)
     views = _injected_views(app)
-    prepare_endpoints((endpoints, mark) for mark in views.values())
+    methods = [m for view in app.view_functions.values() for m in _view_methods_of(view)]
+    prepare_endpoints((endpoints, mark) for mark in [*views.values(), *methods])
     _check_rule_variables(app, views, binding)
     app.extensions[_EXTENSION] = binding
     app.wsgi_app = _ScopeMiddleware(app.wsgi_app, binding)  # type: ignore[method-assign]

@@ -39,6 +39,7 @@ from typing import Any
 from .. import Container, InjectionError, RequestScope
 from .._introspect import call_kind, describe
 from ._kernel import (
+    SELF,
     EndpointMark,
     Endpoints,
     Exchange,
@@ -48,6 +49,7 @@ from ._kernel import (
     core_inject_in_fastapi,
     endpoint_of,
     is_core_injected,
+    is_view_method,
     mark_endpoint,
     missing_extra,
     prepare_endpoints,
@@ -55,6 +57,8 @@ from ._kernel import (
     require_function,
     serve_connection,
     serve_lifespan,
+    view_class_marks,
+    view_namespace,
 )
 from ._kernel import exchange_of as _kernel_exchange_of
 
@@ -117,8 +121,11 @@ def walk_routes(
             stack.extend(_routes_of(route))
             continue
         is_websocket = isinstance(route, WebSocketRoute)
-        mark = endpoint_of(getattr(route, "endpoint", None))
+        endpoint = getattr(route, "endpoint", None)
+        mark = endpoint_of(endpoint)
         if mark is not None:
+            yield is_websocket, mark
+        for mark in view_class_marks(endpoint):  # an HTTPEndpoint's get, post...
             yield is_websocket, mark
         dependants = [getattr(route, "dependant", None)]
         while dependants:
@@ -230,7 +237,7 @@ def setup(app: Any, container: Container) -> None:
     app.add_middleware(InjectKitMiddleware, container=container)
 
 
-def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
+def inject(handler: Callable[..., Any]) -> Callable[..., Any]:
     """Make a Starlette endpoint (``Route`` or ``WebSocketRoute``) of an injected handler.
 
     The handler's parameters are filled by the container, the request context
@@ -248,7 +255,7 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
 
     label = describe(original)
 
-    async def endpoint(connection: HTTPConnection) -> Response | None:
+    async def endpoint(connection: HTTPConnection, view: Any = None) -> Response | None:
         exchange = exchange_of(connection, handler=label)
         prepared = exchange.endpoint(mark)
         is_websocket = connection.scope["type"] == "websocket"
@@ -261,6 +268,8 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
                 await connection.close(WS_1008_POLICY_VIOLATION, str(bad)[:120])
                 return None
             return JSONResponse(bad.body(), status_code=bad.status_code)
+        if view is not None:  # a method of an HTTPEndpoint: its instance is `self`
+            values[SELF] = view
         try:
             result = await prepared.run(exchange.scope, values)
             if is_websocket:
@@ -270,6 +279,14 @@ def inject(handler: Callable[..., Any]) -> Callable[[HTTPConnection], Any]:
             exchange.error = exc
             raise
 
+    if is_view_method(original):
+
+        async def view_method(self: Any, connection: HTTPConnection) -> Response | None:
+            return await endpoint(connection, self)
+
+        copy_names(view_method, original)
+        mark = mark_endpoint(view_method, original, (SELF,), namespace=view_namespace(1))
+        return view_method
     copy_names(endpoint, original)
     mark = mark_endpoint(endpoint, original, depth=1)
     return endpoint

@@ -583,3 +583,48 @@ def test_importing_the_adapter_without_aiohttp_names_the_extra() -> None:
         "injectkit.integrations.aiohttp needs aiohttp, which is not installed: "
         'pip install "injectkit[aiohttp]"'
     )
+
+
+async def test_web_view_method_is_injected_then_tasks_after_the_response_then_finalizers(
+    recorder: Recorder, gate: Gate
+) -> None:
+    """An injected web.View method: values injected, tasks after the response, finalizers."""
+    blocked_task = scenarios.blocking_task(recorder, gate)
+
+    class SendView(web.View):
+        @inject
+        async def post(self, email: str, tasks: BackgroundTasks, _: Session) -> web.Response:
+            recorder("handler")
+            tasks.add_task(blocked_task, f"task for {email}")
+            return web.json_response({"view": type(self).__name__, "request": self.request.path})
+
+    app = make_app(session_container(recorder), ("*", "/send/{email}", SendView))
+    async with running(app) as url, client(url) as http:
+        response = await http.post("/send/ada")
+        assert response.json() == {"view": "SendView", "request": "/send/ada"}
+        await recorder.await_for("task for ada started")  # the response is in hand
+        assert "session closed" not in recorder.events
+        gate.open()
+        events = await recorder.await_for("session closed")
+    assert events[1:] == ["handler", "task for ada started", "task for ada done", "session closed"]
+
+
+async def test_startup_fails_on_a_broken_graph_in_a_web_view_method() -> None:
+    """An injected web.View method is validated at start-up like a handler function."""
+
+    class Database:
+        pass
+
+    def repository(db: Database) -> str:
+        return "repo"
+
+    class IndexView(web.View):
+        @inject
+        async def get(self, repo: Annotated[str, Depends(repository)]) -> web.Response:
+            return web.Response(text=repo)
+
+    runner = web.AppRunner(make_app(Container(), ("*", "/", IndexView)))
+    with pytest.raises(UnresolvableDependencyError) as caught:
+        await runner.setup()
+    await runner.cleanup()
+    assert "IndexView.get -> repository" in str(caught.value)

@@ -84,12 +84,7 @@ def test_response_is_complete_while_the_task_is_blocked_then_task_then_finalizer
     recorder: Recorder, gate: Gate
 ) -> None:
     """The client reads the whole response while the task waits; then task, then finalizer."""
-    container = session_container(recorder)
-
-    def blocked_task(email: str) -> None:
-        gate.wait()
-        recorder(f"task for {email}")
-
+    blocked_task = blocked_task_of(recorder, gate)
     app = flask.Flask(__name__)
 
     @app.post("/send/<email>")
@@ -99,10 +94,27 @@ def test_response_is_complete_while_the_task_is_blocked_then_task_then_finalizer
         recorder("handler")
         return {"message": f"sent to {email}"}
 
-    setup(app, container, close_at_exit=False)
+    send_to_ada_then_task_then_finalizer(app, recorder, gate, {"message": "sent to ada"})
+
+
+def blocked_task_of(recorder: Recorder, gate: Gate) -> Callable[[str], None]:
+    """A task that waits at ``gate``, then records ``task for <email>``."""
+
+    def blocked_task(email: str) -> None:
+        gate.wait()
+        recorder(f"task for {email}")
+
+    return blocked_task
+
+
+def send_to_ada_then_task_then_finalizer(
+    app: flask.Flask, recorder: Recorder, gate: Gate, expected_json: dict[str, str]
+) -> None:
+    """``POST /send/ada``: the response while the task waits; then the task, the finalizer."""
+    setup(app, session_container(recorder), close_at_exit=False)
     with running(app) as url:
         response = httpx.post(f"{url}/send/ada", timeout=TIMEOUT)
-        assert response.json() == {"message": "sent to ada"}
+        assert response.json() == expected_json
         assert recorder.events == ["session opened", "handler"]
         gate.open()
         recorder.wait_for("session closed")
@@ -714,3 +726,45 @@ def test_importing_the_adapter_without_flask_names_the_extra() -> None:
         "injectkit.integrations.flask needs Flask, which is not installed: "
         'pip install "injectkit[flask]"'
     )
+
+
+def test_methodview_method_is_injected_then_tasks_after_the_response_then_finalizers(
+    recorder: Recorder, gate: Gate
+) -> None:
+    """An injected MethodView method: values injected, tasks after the response, finalizers."""
+    from flask.views import MethodView
+
+    blocked_task = blocked_task_of(recorder, gate)
+
+    class SendView(MethodView):
+        @inject
+        def post(self, email: str, tasks: BackgroundTasks, _: Session) -> dict[str, str]:
+            recorder("handler")
+            tasks.add_task(blocked_task, email)
+            return {"view": type(self).__name__}
+
+    app = flask.Flask(__name__)
+    app.add_url_rule("/send/<email>", view_func=SendView.as_view("send"))
+    send_to_ada_then_task_then_finalizer(app, recorder, gate, {"view": "SendView"})
+
+
+def test_setup_fails_on_a_broken_graph_in_a_methodview_method() -> None:
+    """An injected MethodView method is validated by ``setup`` like a view function."""
+    from flask.views import MethodView
+
+    class Database:
+        pass
+
+    def repository(db: Database) -> str:
+        return "repo"
+
+    class IndexView(MethodView):
+        @inject
+        def get(self, repo: Annotated[str, Depends(repository)]) -> str:
+            return repo
+
+    app = flask.Flask(__name__)
+    app.add_url_rule("/", view_func=IndexView.as_view("index"))
+    with pytest.raises(UnresolvableDependencyError) as caught:
+        setup(app, Container(), close_at_exit=False)
+    assert "IndexView.get -> repository" in str(caught.value)

@@ -372,3 +372,48 @@ def test_setup_twice_leaves_one_middleware() -> None:
     with pytest.raises(InjectionError, match="already been called for this Starlette app"):
         setup(app, container)
     assert sum(m.cls is InjectKitMiddleware for m in app.user_middleware) == 1
+
+
+async def test_httpendpoint_method_is_injected_then_tasks_after_the_response_then_finalizers(
+    recorder: Recorder, gate: Gate
+) -> None:
+    """An injected HTTPEndpoint method: values injected, tasks after the response, finalizers."""
+    from starlette.endpoints import HTTPEndpoint
+
+    blocking_task = scenarios.blocking_task(recorder, gate)
+
+    class NotifyView(HTTPEndpoint):
+        @inject
+        async def post(self, email: str, tasks: BackgroundTasks, _: Session, __: Settings) -> Any:
+            recorder("handler")
+            tasks.add_task(blocking_task, f"task for {email}")
+            return {"email": email, "view": type(self).__name__}
+
+    app = Starlette(routes=[Route("/notify/{email}", NotifyView)])
+    setup(app, make_container(recorder, HTTPConnection))
+    await scenarios.response_complete_before_task_then_finalizers(
+        app,
+        recorder,
+        gate,
+        scenarios.Notify("POST"),
+        expected_json={"email": "a@b.c", "view": "NotifyView"},
+    )
+
+
+async def test_httpendpoint_method_with_a_broken_graph_stops_startup(
+    recorder: Recorder, gate: Gate
+) -> None:
+    """An injected HTTPEndpoint method is validated at startup like a function endpoint."""
+    from starlette.endpoints import HTTPEndpoint
+
+    class Unregistered:
+        pass
+
+    class BrokenView(HTTPEndpoint):
+        @inject
+        async def get(self, thing: Unregistered) -> None:
+            raise AssertionError("never called")
+
+    app = make_app(recorder, gate, Route("/broken", BrokenView))
+    log = scenarios.startup_failure_log(app)
+    assert "nothing provides `thing` to BrokenView.get" in log
