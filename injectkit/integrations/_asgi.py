@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import Container, InjectionError, RequestScope
 from ._endpoint import Endpoint, EndpointMark, Endpoints
+from ._setup_checks import never_set_up
 
 __all__ = ["SCOPE_KEY", "Exchange", "exchange_of", "ASGIApp", "serve_connection", "serve_lifespan"]
 
@@ -64,11 +65,7 @@ def not_set_up(
     template = getattr(asgi_scope.get("route"), "path", None) or asgi_scope.get("path_template")
     route = f"{asgi_scope.get('method', 'WEBSOCKET')} {template or asgi_scope.get('path', '?')}"
     missing = "no injectkit request scope is open: this app's injectkit setup() was not called"
-    if handler is None:
-        return InjectionError(f"{route}: {missing}.", hint=setup_hint)
-    return InjectionError(
-        f"{handler} (route {route}): {missing}.", path=(handler,), hint=setup_hint
-    )
+    return never_set_up(missing, route, handler, setup_hint)
 
 
 ASGIApp = Callable[

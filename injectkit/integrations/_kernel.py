@@ -78,6 +78,7 @@ from ._setup_checks import (
     core_inject_in_fastapi,
     is_core_injected,
     missing_extra,
+    never_set_up,
     require_container,
     require_function,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "EndpointMark",
     "Endpoints",
     "already_set_up",
+    "never_set_up",
     "core_inject_in_fastapi",
     "is_core_injected",
     "require_container",

@@ -111,6 +111,15 @@ def core_inject_in_fastapi(calls: Sequence[Callable[..., Any]]) -> InjectionErro
     return errors[0] if len(errors) == 1 else combine(errors)
 
 
+def never_set_up(missing: str, route: str, handler: str | None, hint: str) -> InjectionError:
+    """The error of an injected handler reached on an app whose ``setup`` was never called:
+    ``handler (route GET /items/{n}): <missing>.``, with the adapter's own ``setup`` as
+    the fix (``handler`` None: ``get_scope()`` called outside an injected handler)."""
+    if handler is None:
+        return InjectionError(f"{route}: {missing}.", hint=hint)
+    return InjectionError(f"{handler} (route {route}): {missing}.", path=(handler,), hint=hint)
+
+
 def _shown(value: object) -> str:
     text = safe_repr(value)
     if len(text) > 60:

@@ -58,6 +58,7 @@ from ._kernel import (
     is_view_method,
     mark_endpoint,
     missing_extra,
+    never_set_up,
     prepare_endpoints,
     require_container,
     require_function,
@@ -190,12 +191,16 @@ def _scope_middleware(binding: _Binding) -> Any:
     return injectkit_scope
 
 
-def _state_of(request: web.BaseRequest) -> _RequestState:
+def _state_of(request: web.BaseRequest, handler: str | None = None) -> _RequestState:
     state = request.get(_STATE)
     if not isinstance(state, _RequestState):
-        raise InjectionError(
-            "This aiohttp app has no injectkit container.",
-            hint="call injectkit.integrations.aiohttp.setup(app, container) when creating the app.",
+        resource = request.match_info.route.resource if isinstance(request, web.Request) else None
+        path = resource.canonical if resource is not None else request.path
+        raise never_set_up(
+            "this aiohttp app has no injectkit container: its setup() was not called",
+            f"{request.method} {path}",
+            handler,
+            "call injectkit.integrations.aiohttp.setup(app, container) when creating the app.",
         )
     return state
 
@@ -229,7 +234,7 @@ def inject(handler: Callable[..., Awaitable[web.StreamResponse]]) -> Handler:
 
     @functools.wraps(original)
     async def endpoint(request: web.Request, view: Any = None) -> web.StreamResponse:
-        state = _state_of(request)
+        state = _state_of(request, name)
         prepared = state.binding.endpoints.get(mark)
         try:
             values = prepared.read(("path", request.match_info), ("query", request.query))

@@ -53,6 +53,7 @@ from ._kernel import (
     is_view_method,
     mark_endpoint,
     missing_extra,
+    never_set_up,
     prepare_endpoints,
     require_container,
     require_function,
@@ -210,12 +211,15 @@ class _ScopeMiddleware:
         return _ClosingBody(body, state)
 
 
-def _state_of(request: WerkzeugRequest) -> _RequestState:
+def _state_of(request: WerkzeugRequest, handler: str | None = None) -> _RequestState:
     state = request.environ.get(_ENVIRON_KEY)
     if not isinstance(state, _RequestState):
-        raise InjectionError(
-            "This Flask app has no injectkit container.",
-            hint="call injectkit.integrations.flask.setup(app, container) when creating the "
+        rule = getattr(getattr(request, "url_rule", None), "rule", request.path)
+        raise never_set_up(
+            "this Flask app has no injectkit container: its setup() was not called",
+            f"{request.method} {rule}",
+            handler,
+            "call injectkit.integrations.flask.setup(app, container) when creating the "
             "app, after registering its routes.",
         )
     return state
@@ -268,12 +272,13 @@ def inject(view: F) -> F:
         )
 
     mark: EndpointMark
+    label = describe(handler)
 
     @functools.wraps(handler)
     def endpoint(view: Any = None, /, **view_args: Any) -> Any:
         # `view`: the MethodView instance, when the handler is one of its methods.
-        request = _current_request(describe(handler))
-        state = _state_of(request)
+        request = _current_request(label)
+        state = _state_of(request, label)
         prepared = state.binding.endpoints.get(mark)
         try:
             values = prepared.read(("path", view_args), ("query", request.args))

@@ -1,6 +1,7 @@
 """An injected route on an app whose injectkit setup() was never called fails with an
 InjectionError naming the handler, the route and the adapter's own setup call, before
-any provider runs (on Starlette, FastAPI and Litestar, through uvicorn).
+any provider runs (Starlette, FastAPI and Litestar through uvicorn; Flask through werkzeug's
+server; aiohttp through its runner).
 
 No framework runs injectkit code before the first request when setup() is missing, so
 the first request to an injected route is where the mistake shows.
@@ -122,3 +123,66 @@ async def test_forgotten_setup_names_handler_route_and_the_adapters_setup(
     other_modules = {"starlette", "fastapi", "litestar"} - {module}
     assert not any(f"injectkit.integrations.{other}" in message for other in other_modules)
     assert recorder.events == []  # raised before any provider ran
+
+
+def test_flask_forgotten_setup_names_handler_route_and_the_flask_setup(recorder: Recorder) -> None:
+    """Flask without setup(): the first request names the view, its URL rule and the fix."""
+    import flask
+
+    from injectkit.integrations.flask import inject
+
+    from .test_flask import running
+
+    container_recording_into(recorder)
+    app = flask.Flask(__name__)
+
+    @app.get("/items/<int:n>")
+    @inject
+    def show_item(n: int, session: Session) -> dict[str, int]:
+        return {"n": n}
+
+    @app.errorhandler(InjectionError)
+    def on_injection_error(exc: InjectionError) -> tuple[str, int]:
+        return str(exc), 500
+
+    with running(app) as url:
+        response = httpx.get(f"{url}/items/3", timeout=TIMEOUT)
+    assert response.status_code == 500
+    assert response.text.startswith("show_item (route GET /items/<int:n>): this Flask app has")
+    assert "injectkit.integrations.flask.setup(app, container)" in response.text
+    assert recorder.events == []
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp runs on asyncio only
+async def test_aiohttp_forgotten_setup_names_handler_route_and_the_aiohttp_setup(
+    recorder: Recorder, anyio_backend: str
+) -> None:
+    """aiohttp without setup(): the first request names the handler, route and the fix."""
+    from aiohttp import web
+
+    from injectkit.integrations.aiohttp import inject
+
+    from .test_aiohttp import running
+
+    container_recording_into(recorder)
+
+    @inject
+    async def show_item(n: int, session: Session) -> web.Response:
+        return web.json_response({"n": n})
+
+    @web.middleware
+    async def injection_error_as_text(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            response: web.StreamResponse = await handler(request)
+        except InjectionError as exc:
+            return web.Response(text=str(exc), status=500)
+        return response
+
+    app = web.Application(middlewares=[injection_error_as_text])
+    app.router.add_get("/items/{n}", show_item)
+    async with running(app) as url, httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        response = await client.get("/items/3")
+    assert response.status_code == 500
+    assert response.text.startswith("show_item (route GET /items/{n}): this aiohttp app has")
+    assert "injectkit.integrations.aiohttp.setup(app, container)" in response.text
+    assert recorder.events == []
