@@ -125,9 +125,7 @@ class Results:
     config: Config
     contenders: dict[str, Contender]
     started: str = dataclasses.field(
-        default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime(
-            "%Y-%m-%d %H:%M UTC"
-        )
+        default_factory=lambda: datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     )
     python: str = dataclasses.field(
         default_factory=lambda: f"{platform.python_implementation()} {platform.python_version()}"

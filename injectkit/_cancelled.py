@@ -28,7 +28,4 @@ def being_cancelled() -> bool:
         return False
     if task is None:  # pragma: no cover - a callback, not a task
         return False
-    cancelling = getattr(task, "cancelling", None)
-    if cancelling is None:  # pragma: no cover - Python 3.10 keeps no count: assume one
-        return True
-    return bool(cancelling() > 0)
+    return task.cancelling() > 0

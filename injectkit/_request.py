@@ -15,7 +15,6 @@ import asyncio
 import functools
 import logging
 import math
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from contextvars import Token
@@ -431,7 +430,7 @@ class RequestScope:
         if not self._cut or not isinstance(error, asyncio.CancelledError):
             return error
         host = self._host
-        if isinstance(host, asyncio.Task) and sys.version_info >= (3, 11):
+        if isinstance(host, asyncio.Task):
             host.uncancel()  # the task was cancelled once, by the cut, and recovered
         return before
 

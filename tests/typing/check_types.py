@@ -6,9 +6,7 @@ error disappears, so the line proves the checker rejects the mistake.
 """
 
 from collections.abc import Iterator
-from typing import Annotated
-
-from typing_extensions import assert_type
+from typing import Annotated, assert_type
 
 from injectkit import BackgroundTasks, Container, Depends, Scope, inject
 
