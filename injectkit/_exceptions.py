@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
+from ._error_layout import WIDTH, error_lines
 from ._wording import shortened
 
 __all__ = [
@@ -76,13 +77,14 @@ class InjectionError(Exception):
         error.__suppress_context__ = True  # the copy replaces this error, not follows it
         return error
 
-    def _render(self) -> str:
-        lines = [self.message]
-        if self.path:
-            lines.append(f"  chain: {' -> '.join(shortened(self.path))}")
-        if self.hint:
-            lines.append(f"  hint: {self.hint}")
-        return "\n".join(lines)
+    def _render(self, width: int = WIDTH, lead: int | None = None) -> str:
+        """The message, chain and hint, each on its own lines of at most ``width``
+        columns.  ``lead``: what is printed before the first line, by default the
+        traceback's ``injectkit.ScopeError: ``."""
+        if lead is None:
+            cls = type(self)
+            lead = len(f"{cls.__module__}.{cls.__qualname__}: ")
+        return error_lines(self.message, shortened(self.path), self.hint, lead=lead, width=width)
 
 
 class UnresolvableDependencyError(InjectionError):
@@ -104,7 +106,10 @@ def combine(errors: Sequence[InjectionError]) -> InjectionError:
     classes = {type(e) for e in errors}
     cls = classes.pop() if len(classes) == 1 else InjectionError
     shown = errors[:_MOST_LISTED]
-    lines = [f"{i}. " + str(e).replace("\n", "\n   ") for i, e in enumerate(shown, 1)]
+    lines = [
+        f"{i}. " + e._render(WIDTH - 3, lead=0).replace("\n", "\n   ")
+        for i, e in enumerate(shown, 1)
+    ]
     if len(errors) > len(shown):  # thousands of them would make a message nobody reads
         lines.append(f"… {len(errors) - len(shown):,} more (error.errors lists them all)")
     body = "\n".join(lines)

@@ -171,7 +171,7 @@ def test_an_alias_that_names_itself_is_an_injection_error() -> None:
     def handler(value: Loop) -> None:
         return None
 
-    with pytest.raises(InjectionError, match=r"Loop .*never ends"):
+    with pytest.raises(InjectionError, match=r"Loop -> Loop .* never\nends: it names itself\.\n"):
         c.validate()
 
 

@@ -181,7 +181,10 @@ async def test_too_many_positional_arguments_without_star_args() -> None:
     async def handler(title: str, db: DB, **extra: Any) -> str:
         return title
 
-    with pytest.raises(InjectionError, match=r"takes 1 positional argument\(s\) .*\(title\)"):
+    with pytest.raises(
+        InjectionError,
+        match=r"takes 1 positional argument\(s\) that are not\ninjected \(title\), but 2",
+    ):
         await handler("t", "u")
 
 
@@ -208,7 +211,7 @@ async def test_a_misspelled_keyword_gets_a_suggestion() -> None:
     with pytest.raises(InjectionError) as caught:
         await create_note(title="t", x_tokn="ada")
     assert "hint: 'x_tokn': did you mean 'x_token'?" in str(caught.value)
-    assert "The names a call may pass are: title, x_token." in str(caught.value)
+    assert "The names a call may pass are: title,\n        x_token." in str(caught.value)
 
 
 async def test_a_call_that_may_pass_nothing_says_so() -> None:
@@ -222,7 +225,7 @@ async def test_a_call_that_may_pass_nothing_says_so() -> None:
     with pytest.raises(InjectionError) as caught:
         await handler(q=1)
     message = str(caught.value)
-    assert "may pass nothing: no parameter of its graph is filled from the call" in message
+    assert "may pass nothing: no parameter of its graph is filled\n        from the call" in message
     assert ": none" not in message
 
 

@@ -85,7 +85,7 @@ async def test_an_unknown_name_under_an_override_lists_every_accepted_name() -> 
         await create_note(title="t", x_tokn="ada")
     message = str(caught.value)
     assert "'x_tokn': did you mean 'x_token'?" in message
-    assert "The names a call may pass are: name, title, x_token." in message
+    assert "The names a call may pass are: name,\n        title, x_token." in message
 
 
 def test_a_positional_argument_stays_accepted_when_an_override_injects_its_parameter() -> None:

@@ -183,7 +183,7 @@ async def test_sync_close_refuses_an_async_app_provider_and_leaves_it_to_aclose(
 
     async with c.request() as scope:
         built = await scope.resolve(Resource)
-    refused = r"(?s)async teardown of resource; nothing was closed.*await container\.aclose\(\)"
+    refused = r"(?s)async teardown of resource;\nnothing was closed\..*await container\.aclose\(\)"
     with pytest.raises(InjectionError, match=refused):
         c.close()
     assert events == []

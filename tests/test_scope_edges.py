@@ -217,8 +217,8 @@ async def test_sync_close_names_every_async_app_provider_it_cannot_close() -> No
         await scope.resolve(Other)
     with pytest.raises(InjectionError) as info:
         c.close()
-    assert str(info.value).splitlines()[0] == (
-        "close() cannot run the async teardown of resource, other; nothing was closed."
+    assert str(info.value).split("\n  chain: ")[0] == (
+        "close() cannot run the async teardown of resource,\nother; nothing was closed."
     )
     assert info.value.path == ("resolve(Resource)", "resource")
     assert info.value.hint == (

@@ -132,7 +132,7 @@ async def test_the_call_time_error_leads_with_the_unregistered_type(anyio_backen
     with pytest.raises(UnresolvableDependencyError) as info:
         await signup("ada@example.com")
     assert str(info.value).startswith(
-        "`Mailer` is not registered in the container, and the call did not pass `mailer`"
+        "`Mailer` is not registered in the\ncontainer, and the call did not pass `mailer`"
     )
     assert info.value.hint is not None
     assert info.value.hint.startswith("register a provider for Mailer")

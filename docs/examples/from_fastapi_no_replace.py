@@ -25,8 +25,10 @@ with container.override(get_user, lambda: "ada"):
     print(greet(token="t-1"))  # what a call may pass stays the same under an override
 
 # Output:
-# greet got unexpected keyword argument(s) user: user is injected.
+# greet got unexpected keyword argument(s) user: user is
+# injected.
 #   chain: greet
-#   hint: the names a call may pass are: token. Injected parameters cannot be passed by ...
+#   hint: the names a call may pass are: token. Injected parameters cannot be
+#         passed by the caller; to replace a dependency, override it.
 # Hello, ada
 # Hello, ada

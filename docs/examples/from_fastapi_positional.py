@@ -25,6 +25,8 @@ except InjectionError as exc:
 
 # Output:
 # Hello, user for t-1
-# greet takes 1 positional argument(s) that are not injected (greeting), but 2 were given.
+# greet takes 1 positional argument(s) that are not
+# injected (greeting), but 2 were given.
 #   chain: greet
-#   hint: leave out the value(s) for user: injected parameters cannot be passed by the ...
+#   hint: leave out the value(s) for user: injected parameters cannot be passed by
+#         the caller (override their dependency instead).

@@ -32,7 +32,10 @@ async def async_profile(user: Annotated[str, Depends(fetch_user)]) -> str:
 print(anyio.run(async_profile))
 
 # Output:
-# fetch_user is an async provider, but profile is resolved synchronously.
+# fetch_user is an async provider, but profile is
+# resolved synchronously.
 #   chain: profile -> fetch_user
-#   hint: give fetch_user a sync provider (a def, or a sync generator); where the ...
+#   hint: give fetch_user a sync provider (a def, or a sync generator); where the
+#         framework allows it, make the handler async instead (or use
+#         `await scope.call(...)` rather than call_sync).
 # profile of ada

@@ -22,6 +22,9 @@ except InjectionError as exc:
 
 # Output:
 # 3
-# count got unexpected keyword argument(s) limt: no free parameter of its graph has that name.
+# count got unexpected keyword argument(s) limt: no free
+# parameter of its graph has that name.
 #   chain: count
-#   hint: 'limt': did you mean 'limit'? The names a call may pass are: limit. ...
+#   hint: 'limt': did you mean 'limit'? The names a call may pass are: limit.
+#         Injected parameters cannot be passed by the caller; to replace a
+#         dependency, override it.

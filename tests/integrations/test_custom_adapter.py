@@ -72,6 +72,6 @@ async def test_tiny_adapter_refuses_to_start_on_a_broken_graph(
     """The custom adapter validates its handlers at startup."""
     log = scenarios.startup_failure_log(make_app(recorder, gate, broken=True))
     assert (
-        "`Unregistered` is not registered in the container, so nothing provides `thing` to "
+        "`Unregistered` is not registered in the\ncontainer, so nothing provides `thing` to "
         "needs_unregistered." in log
     )

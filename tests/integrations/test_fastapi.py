@@ -256,7 +256,7 @@ async def test_startup_fails_on_a_broken_graph(recorder: Recorder) -> None:
     setup(app, make_container(recorder, HTTPConnection))
     log = scenarios.startup_failure_log(app)
     assert (
-        "`Unregistered` is not registered in the container, so nothing provides `thing` to deep."
+        "`Unregistered` is not registered in the\ncontainer, so nothing provides `thing` to deep."
         in log
     )
     assert "settings closed" not in recorder.events

@@ -105,7 +105,9 @@ async def test_core_inject_on_a_fastapi_route_stops_startup(
     setup(app, container)
     log = scenarios.startup_failure_log(app)
     assert "read_name is a FastAPI route or dependency decorated with container.inject" in log
-    assert "current_name is a FastAPI route or dependency decorated with container.inject" in log
+    assert (
+        "current_name is a FastAPI route or dependency decorated with\n   container.inject" in log
+    )
     assert "decorate it with the FastAPI adapter's inject instead" in log
 
 

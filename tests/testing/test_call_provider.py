@@ -90,7 +90,8 @@ async def test_a_type_no_parameter_has_is_an_error_with_a_hint() -> None:
     """inputs for a type the provider does not take point the user at override()."""
     container = make_container()
     with pytest.raises(
-        InjectionError, match="no parameter of get_user is annotated with Settings"
+        InjectionError,
+        match=r"no parameter of get_user is\nannotated with Settings \(its parameters",
     ) as info:
         await call_provider(container, get_user, {Settings: Settings()}, name="x")
     assert info.value.hint is not None and "override" in info.value.hint
