@@ -10,7 +10,13 @@ from benchmarks.contenders import PEERS
 from benchmarks.harness import Results
 from benchmarks.shapes import IO_DELAY, SHAPES
 
-__all__ = ["chart_available", "relative_chart_path", "render_markdown", "write_chart"]
+__all__ = [
+    "chart_available",
+    "draw_chart",
+    "relative_chart_path",
+    "render_markdown",
+    "write_chart",
+]
 
 COMMAND = "uv run --group bench python -m benchmarks"
 
@@ -262,74 +268,89 @@ def chart_available() -> bool:
 
 def write_chart(results: Results, path: Path) -> bool:
     """A grouped bar chart of vs hand-written per shape; ``False`` if nothing to draw."""
+    shapes = [
+        info.key for info in SHAPES if any(t.shape == info.key and t.ok for t in results.timings)
+    ]
+    ratios = {shape: _ratios(results, shape) for shape in shapes}
+    series = {
+        _name(results, key): [ratios[s].get(key, (None, None))[0] for s in shapes]
+        for key in results.contenders
+        if key != "handwritten" and any(ratios[s].get(key, (None,))[0] for s in shapes)
+    }
+    if not shapes or not series:
+        return False
+    draw_chart(shapes, series, f"{results.python}, {results.started}", path)
+    return True
+
+
+def draw_chart(
+    shapes: list[str], series: dict[str, list[float | None]], run: str, path: Path
+) -> None:
+    """Bars of each contender's cost ÷ hand-written, grouped by shape (``None``: n/a).
+
+    Sized for the docs' content column (about 700 px wide): the text is large enough to
+    read there, and the legend sits below the axes, where it covers no bar.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    shapes = [
-        info.key for info in SHAPES if any(t.shape == info.key and t.ok for t in results.timings)
-    ]
-    ratios = {shape: _ratios(results, shape) for shape in shapes}
-    series = [
-        key
-        for key in results.contenders
-        if key != "handwritten" and any(ratios[s].get(key, (None,))[0] for s in shapes)
-    ]
-    if not shapes or not series:
-        return False
-    fig, ax = plt.subplots(figsize=(12, 5.5), dpi=110)
-    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(9, 7.5), dpi=120)
+    width = 0.84 / len(series)
     colors = plt.get_cmap("tab10").colors
-    for i, key in enumerate(series):
+    for i, (name, values) in enumerate(series.items()):
         xs, ys = [], []
-        for j, shape in enumerate(shapes):
-            rel = ratios[shape].get(key, (None, None))[0]
-            x = j - 0.4 + width * (i + 0.5)
+        for j, rel in enumerate(values):
+            x = j - 0.42 + width * (i + 0.5)
             if rel is not None:
                 xs.append(x)
                 ys.append(rel)
             else:
-                ax.annotate("n/a", (x, 1.0), ha="center", va="bottom", fontsize=6, rotation=90)
+                ax.annotate("n/a", (x, 1.0), ha="center", va="bottom", fontsize=10, rotation=90)
+        ours = name == "injectkit"
         bars = ax.bar(
             xs,
             ys,
             width=width,
-            label=_name(results, key),
+            label=name,
             color=colors[i % len(colors)],
-            edgecolor="black" if key == "injectkit" else "none",
+            edgecolor="black" if ours else "none",
             linewidth=1.2,
         )
-        if key == "injectkit":
+        if ours:
             for bar, y in zip(bars, ys, strict=True):
                 ax.annotate(
                     f"{y:.1f}x",
                     (bar.get_x() + bar.get_width() / 2, y),
                     ha="center",
                     va="bottom",
-                    fontsize=7,
+                    fontsize=11,
+                    fontweight="bold",
                 )
-    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
+    ax.axhline(1.0, color="black", linewidth=0.9, linestyle="--")
     ax.set_yscale("log")
-    ax.set_xticks(range(len(shapes)), shapes)
-    ax.set_ylabel("median cost per request ÷ hand-written (log scale)")
+    ax.set_xticks(range(len(shapes)), shapes, fontsize=12)
+    ax.tick_params(axis="y", labelsize=12)
+    ax.set_ylabel("cost per request ÷ hand-written (log scale)", fontsize=13)
     ax.set_title(
-        "Per-request cost relative to hand-written wiring (dashed line = 1x, lower is better)"
+        "Per-request cost relative to hand-written wiring\n(dashed line = 1x, lower is better)",
+        fontsize=14,
     )
     ax.grid(axis="y", which="both", alpha=0.25)
-    ax.legend(fontsize=8, ncol=4, loc="upper left")
-    fig.text(
-        0.99,
-        0.01,
-        f"{results.python}, {results.started}; medians on a shared machine",
-        ha="right",
-        fontsize=7,
-        color="gray",
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="lower center",
+        ncol=3,
+        fontsize=12,
+        frameon=False,
     )
-    fig.tight_layout()
+    fig.text(
+        0.99, 0.005, f"{run}; medians on a shared machine", ha="right", fontsize=9, color="gray"
+    )
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     fig.savefig(path)
     plt.close(fig)
-    return True
 
 
 def relative_chart_path(markdown: Path, chart: Path) -> str:

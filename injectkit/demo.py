@@ -1,12 +1,18 @@
-"""``python -m injectkit.demo``: the seed's tutorial002 on a real server, with a timeline.
+"""``python -m injectkit.demo``: FastAPI's "Background Tasks" example on a real server.
 
-Starts FastAPI's "Background Tasks" tutorial002 (written for the Starlette adapter) on
-uvicorn on a free 127.0.0.1 port, sends real HTTP requests, and prints what happened
-when, relative to the start: the client has the complete response before the
-background tasks write their log lines, and the request's finalizer runs after them.
-Then it prints the log file and the handler's dependency graph as Mermaid.
+Runs the example of FastAPI's *Background Tasks* page (written for injectkit's Starlette
+adapter) on uvicorn on a free 127.0.0.1 port and sends it the two requests in
+:data:`REQUESTS`, one after the other, with a real HTTP client.  For each it prints, in
+time order, what the client and the server did, then the log file and the handler's
+dependency graph as Mermaid text.
 
-Needs ``pip install "injectkit[starlette]" uvicorn``.
+The order is proved, not staged: each background task waits until the client has read
+the complete response body, and only then writes.  Were tasks run before the response
+was sent, the client would never get it, the task's wait would time out and the demo
+would say so and exit 1.
+
+Needs Starlette and uvicorn: ``uv run python -m injectkit.demo`` in a clone has them; in
+another environment, ``python -m pip install "./injectkit[starlette]" uvicorn``.
 """
 
 from __future__ import annotations
@@ -34,11 +40,28 @@ try:
     from injectkit.integrations.starlette import inject, setup
 except ImportError as missing:  # pragma: no cover - the demo's own dependencies
     raise SystemExit(
-        f"the demo needs Starlette and uvicorn ({missing.name} is missing): "
-        'pip install "injectkit[starlette]" uvicorn'
+        f"the demo needs Starlette and uvicorn ({missing.name} is missing): in a clone of "
+        "injectkit, run it with `uv run python -m injectkit.demo`, or install them with "
+        '`python -m pip install "./injectkit[starlette]" uvicorn`'
     ) from None
 
 TIMEOUT = 30.0
+
+# The requests the demo sends, in order (the README names the same two).
+REQUESTS = ("/send-notification/a@b.c?q=hello", "/send-notification/b@c.d")
+
+EXPLANATION = """\
+What to look for: the handler returns, the response is sent, and the client reads the
+complete body. Each background task is held until the client has read the whole
+response; then it writes its line to log.txt. (Had the tasks run before the response
+was sent, the client would never have had it, the tasks would have waited in vain and
+the demo would fail.) The response and a log line can be a millisecond apart: the
+order is what counts. The request's cleanup (closing its session) runs last."""
+
+MERMAID_HELP = """\
+The dependency graph of send_notification, as Mermaid text. To see it drawn, paste the
+lines below into https://mermaid.live, or into a Markdown file between ```mermaid and
+``` (GitHub and GitLab draw it):"""
 
 
 class Timeline:
@@ -53,34 +76,45 @@ class Timeline:
         with self._lock:
             self._lines.append((time.perf_counter() - self.start, text))
 
-    def lines(self) -> list[str]:
+    def take(self) -> list[str]:
+        """The lines recorded since the last call, oldest first."""
         with self._lock:
-            return [f"  t={at:6.3f}s  {text}" for at, text in self._lines]
+            lines = [f"  t={at:6.3f}s  {text}" for at, text in self._lines]
+            self._lines.clear()
+        return lines
 
 
 timeline = Timeline()
-client_has_response = threading.Event()
+# Set by the client once it has read a response's whole body; cleared before each request.
+client_read_response = threading.Event()
 request_finished = threading.Event()
+tasks_that_did_not_wait: list[str] = []
 
 
 class NotificationLog:
-    """The seed's log.txt (here in a temporary directory)."""
+    """The example's log.txt (here in a temporary directory)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
 
 class Session:
-    """A request-scoped resource whose finalizer runs after the background tasks."""
+    """A request-scoped resource: its cleanup runs after the background tasks."""
 
 
 def write_log(log: NotificationLog, message: str) -> None:
-    # Wait until the client holds the whole response: if tasks ran before the response
-    # was sent, the client would never get it and this would time out.
-    client_has_response.wait(TIMEOUT)
+    # Held until the client has read the whole response: had tasks run before the
+    # response was sent, the client would never get it and this wait would time out.
+    task = f"task {message.strip()!r}"
+    if client_read_response.is_set():
+        timeline(f"server: {task} starts (the client has the whole response)")
+    else:
+        timeline(f"server: {task} starts, held until the client has the whole response")
+    if not client_read_response.wait(TIMEOUT):
+        tasks_that_did_not_wait.append(message.strip())
     with log.path.open(mode="a") as log_file:
         log_file.write(message)
-    timeline(f"server: background task wrote {message.strip()!r}")
+    timeline(f"server: {task} wrote its line to log.txt")
 
 
 def get_query(
@@ -114,7 +148,7 @@ def make_container(log_path: Path) -> Container:
 
     def session() -> Iterator[Session]:
         yield Session()
-        timeline("server: request finalizer ran (session closed)")
+        timeline("server: request cleanup ran (session closed)")
         request_finished.set()
 
     container.register(NotificationLog, notification_log, scope="app")
@@ -146,10 +180,19 @@ def serve(app: Any) -> Iterator[str]:
         sock.close()
 
 
-def post(url: str) -> tuple[int, Any]:
-    request = urllib.request.Request(url, method="POST")
+def send(url: str, path: str) -> list[str]:
+    """POST ``path``, read the whole response, let the tasks go; the request's timeline."""
+    client_read_response.clear()
+    request_finished.clear()
+    timeline(f"client: POST {path}")
+    request = urllib.request.Request(url + path, method="POST")
     with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-        return response.status, json.loads(response.read())
+        status, body = response.status, json.loads(response.read())
+    timeline(f"client: has read the complete response: {status} {json.dumps(body)}")
+    client_read_response.set()
+    if not request_finished.wait(TIMEOUT):
+        raise SystemExit("the request did not finish")
+    return timeline.take()
 
 
 def main() -> int:
@@ -160,21 +203,20 @@ def main() -> int:
             routes=[Route("/send-notification/{email}", send_notification, methods=["POST"])]
         )
         setup(app, container)
-        print("injectkit demo: the seed's tutorial002 on Starlette + uvicorn")
+        print("injectkit demo: FastAPI's Background Tasks example on Starlette + uvicorn")
         with serve(app) as url:
-            print(f"serving on {url}")
-            path = "/send-notification/a@b.c?q=hello"
-            timeline(f"client: POST {path}")
-            status, body = post(url + path)
-            timeline(f"client: complete response {status} {json.dumps(body)}")
-            client_has_response.set()
-            if not request_finished.wait(TIMEOUT):
-                raise SystemExit("the request did not finish")
-        print("timeline:")
-        print("\n".join(timeline.lines()))
-        print("log.txt:")
+            print(f"serving on {url}, sending {len(REQUESTS)} requests\n")
+            print(EXPLANATION)
+            timeline.take()
+            for number, path in enumerate(REQUESTS, 1):
+                print(f"\nrequest {number}: POST {path}")
+                print("\n".join(send(url, path)))
+        if tasks_that_did_not_wait:
+            print(f"FAILED: tasks ran before the response was sent: {tasks_that_did_not_wait}")
+            return 1
+        print("\nlog.txt:")
         print("".join(f"  {line}" for line in log_path.read_text().splitlines(True)), end="")
-        print("graph of send_notification (Mermaid):")
+        print("\n" + MERMAID_HELP)
         view = container.graph(send_notification, context_types=[Request, HTTPConnection])
         print(view.to_mermaid())
     return 0

@@ -148,7 +148,7 @@ def test_type_registered_in_another_container_suggests_that_container(
     __import__("cli_routes")  # loads cli_deps.container, as the app's modules would
     status, out, err = run(capsys, "explain", "cli_elsewhere:user")
     assert (status, out) == (1, "")
-    assert "`DbSession` is not registered in the container" in err
+    assert "`DbSession` is not registered in the\ncontainer" in err
     assert (
         "  --container: it is registered in cli_deps:container: "
         "python -m injectkit explain cli_elsewhere:user --container cli_deps:container"
@@ -162,7 +162,7 @@ def test_type_registered_nowhere_says_to_pass_the_container(
     """A type no loaded container registers: the error says to pass --container."""
     status, _, err = run(capsys, "graph", "cli_elsewhere:lost")
     assert status == 1
-    assert "`Unknown` is not registered in the container" in err
+    assert "`Unknown` is not registered in the\ncontainer" in err
     assert "pass the container that registers it: --container MODULE:ATTR" in err
 
 

@@ -54,7 +54,13 @@ def test_the_plugin_validates_its_container_strictly(
     """The plugin's app fixture reports the unregistered handler parameter before the test."""
     result = run_pytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*`Mailer` is not registered in the container*"])
+    result.stdout.fnmatch_lines(
+        [
+            "E * injectkit.UnresolvableDependencyError: `Mailer` is not registered in the",
+            "E * container, so nothing provides `mailer` to signup.",
+        ],
+        consecutive=True,
+    )
 
 
 def test_the_plugin_can_validate_leniently(
