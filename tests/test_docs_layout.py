@@ -57,6 +57,8 @@ def test_code_and_output_wrap_instead_of_scrolling(site: Path) -> None:
     assert re.search(r"white-space:\s*pre-wrap", rule)
     assert re.search(r"overflow-wrap:\s*anywhere", rule)
     assert re.search(r"padding-right:\s*2\.4em", rule)
+    # 80 columns fit a 1024-1280 px window's content column (checked in Chromium)
+    assert re.search(r"font-size:\s*0\.8em", _css_rule(css, ".md-typeset pre"))
 
 
 def test_table_headers_break_only_between_words(site: Path) -> None:
