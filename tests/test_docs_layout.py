@@ -34,11 +34,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _css_rule(css: str, selector: str) -> str:
-    """The declarations of the rule whose selector list contains ``selector``."""
-    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
-        if selector in [s.strip() for s in selectors.split(",")]:
-            return body
-    raise AssertionError(f"no CSS rule for {selector}")
+    """The declarations of every rule whose selector list contains ``selector``."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    bodies = [
+        body
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+        if selector in [s.strip() for s in selectors.split(",")]
+    ]
+    assert bodies, f"no CSS rule for {selector}"
+    return "".join(bodies)
 
 
 def test_every_page_loads_the_layout_stylesheet(site: Path) -> None:
