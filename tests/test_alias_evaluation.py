@@ -59,10 +59,11 @@ def test_an_alias_whose_forward_reference_is_undefined_names_the_alias_and_the_f
     with pytest.raises(InjectionError) as raised:
         c.validate()
     assert str(raised.value) == (
-        "Cannot evaluate the type alias Missing = "
-        "typing.Annotated[ForwardRef('NotDefinedAnywhere'), Depends()]: "
-        "name 'NotDefinedAnywhere' is not defined.\n"
-        "  hint: import the names the alias uses at module level, or write them without quotes."
+        "Cannot evaluate the type alias Missing =\n"
+        "typing.Annotated[ForwardRef('NotDefinedAnywhere'), Depends()]: name\n"
+        "'NotDefinedAnywhere' is not defined.\n"
+        "  hint: import the names the alias uses at module level, or write them without\n"
+        "        quotes."
     )
     assert raised.value.requested == "Missing"
     assert raised.value.__cause__ is None

@@ -28,7 +28,7 @@ def test_depends_with_no_dependency_and_no_annotation_is_refused() -> None:
     with pytest.raises(InjectionError) as raised:
         c.inject(handler)()
     assert str(raised.value) == (
-        "Parameter 'x' of nothing_to_call is marked Depends() but has no annotation to call."
+        "Parameter 'x' of nothing_to_call is marked Depends()\nbut has no annotation to call."
         "\n  chain: handler -> nothing_to_call"
         "\n  hint: write Annotated[SomeType, Depends()] or Depends(some_callable)."
     )
@@ -41,10 +41,10 @@ def test_depends_on_something_not_callable_is_refused() -> None:
     with pytest.raises(InjectionError) as raised:
         c.inject(not_callable)()
     assert str(raised.value) == (
-        "Parameter 'x' of not_callable is marked Depends(5), but 5 is not callable."
+        "Parameter 'x' of not_callable is marked Depends(5),\nbut 5 is not callable."
         "\n  chain: not_callable"
-        "\n  hint: pass a function or a class to Depends (to inject a fixed value, use "
-        "`Depends(lambda: value)` or an override)."
+        "\n  hint: pass a function or a class to Depends (to inject a fixed value, use"
+        "\n        `Depends(lambda: value)` or an override)."
     )
     assert raised.value.path == ("not_callable",)
     assert raised.value.requested == "5"

@@ -25,6 +25,6 @@ def test_a_bad_limit_names_the_call_it_was_given_to() -> None:
     with pytest.raises(InjectionError) as raised:
         BackgroundTasks().with_timeout(0)
     assert str(raised.value) == (
-        "with_timeout(seconds) takes a number of seconds greater than 0, or None for no "
+        "with_timeout(seconds) takes a number of seconds\ngreater than 0, or None for no "
         "limit; got 0.\n  hint: pass e.g. 5 or 0.5; None lifts the limit."
     )

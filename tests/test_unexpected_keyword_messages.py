@@ -28,9 +28,10 @@ def handler(s: Settings, clock: Clock, user: str = "x") -> str:
     return s.region
 
 
-HINT_END = (
-    "The names a call may pass are: user. Injected parameters cannot be passed by the "
-    "caller; to replace a dependency, override it."
+HINT_END = (  # the hint's end, as laid out after "'usr': did you mean 'user'? "
+    "The names a call may pass are: user.\n"
+    "        Injected parameters cannot be passed by the caller; to replace a\n"
+    "        dependency, override it."
 )
 
 
@@ -39,41 +40,48 @@ HINT_END = (
     [
         (
             {"region": "us"},
-            "handler got keyword argument 'region', but the only parameter of that name "
-            "belongs to settings, which is built once for the app and so takes its default, "
-            "not a call's value.\n  chain: handler -> settings\n  hint: make settings "
-            "request-scoped to take region from the call, or stop passing it. The names a "
-            "call may pass are: user.",
+            "handler got keyword argument 'region', but the only\n"
+            "parameter of that name belongs to settings, which is built once for the app and\n"
+            "so takes its default, not a call's value.\n"
+            "  chain: handler -> settings\n"
+            "  hint: make settings request-scoped to take region from the call, or stop\n"
+            "        passing it. The names a call may pass are: user.",
             ("handler", "settings"),
             "region",
         ),
         (
             {"s": 1},
-            "handler got unexpected keyword argument(s) s: s is injected.\n  chain: handler\n"
-            "  hint: the names a call may pass are: user. Injected parameters cannot be "
-            "passed by the caller; to replace a dependency, override it.",
+            "handler got unexpected keyword argument(s) s: s is\n"
+            "injected.\n"
+            "  chain: handler\n"
+            "  hint: the names a call may pass are: user. Injected parameters cannot be\n"
+            "        passed by the caller; to replace a dependency, override it.",
             ("handler",),
             "s",
         ),
         (
             {"s": 1, "clock": 2},
-            "handler got unexpected keyword argument(s) clock, s: clock, s are injected.\n"
-            "  chain: handler\n  hint: the names a call may pass are: user. Injected "
-            "parameters cannot be passed by the caller; to replace a dependency, override it.",
+            "handler got unexpected keyword argument(s) clock, s:\n"
+            "clock, s are injected.\n"
+            "  chain: handler\n"
+            "  hint: the names a call may pass are: user. Injected parameters cannot be\n"
+            "        passed by the caller; to replace a dependency, override it.",
             ("handler",),
             "clock, s",
         ),
         (
             {"s": 1, "usr": 2},
-            "handler got unexpected keyword argument(s) s, usr: s is injected.\n"
+            "handler got unexpected keyword argument(s) s, usr: s\n"
+            "is injected.\n"
             f"  chain: handler\n  hint: 'usr': did you mean 'user'? {HINT_END}",
             ("handler",),
             "s, usr",
         ),
         (
             {"usre": 2},
-            "handler got unexpected keyword argument(s) usre: no free parameter of its graph "
-            f"has that name.\n  chain: handler\n  hint: 'usre': did you mean 'user'? {HINT_END}",
+            "handler got unexpected keyword argument(s) usre: no\n"
+            "free parameter of its graph has that name.\n"
+            f"  chain: handler\n  hint: 'usre': did you mean 'user'? {HINT_END}",
             ("handler",),
             "usre",
         ),
