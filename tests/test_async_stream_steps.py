@@ -11,35 +11,17 @@ import pytest
 
 from injectkit import Container, Depends
 
+from _stream_events import EventsBase
+
 pytestmark = pytest.mark.anyio
 
 
-class Events:
+class Events(EventsBase):
     """Providers that log what they see, one of which fails its rollback."""
 
-    def __init__(self, container: Container) -> None:
-        self.container = container
-        self.log: list[str] = []
-
     async def session(self) -> AsyncIterator[str]:
-        self.log.append("session open")
-        try:
+        with self.session_events():
             yield "session"
-        except LookupError as exc:
-            self.log.append("rollback failed")
-            raise OSError("rollback failed") from exc
-        except BaseException as exc:
-            self.log.append(f"session saw {type(exc).__name__}")
-            raise
-        finally:
-            self.log.append("session closed")
-
-    def local(self) -> Iterator[str]:
-        try:
-            yield "local"
-        finally:
-            scope = self.container.current_scope
-            self.log.append(f"local closed in a request: {scope is not None}")
 
 
 async def test_an_async_generator_gets_positional_arguments_and_sent_values(
