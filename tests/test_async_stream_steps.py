@@ -4,14 +4,13 @@ in the generator, in its finalizers and between its steps."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pytest
+from _stream_events import EventsBase
 
 from injectkit import Container, Depends
-
-from _stream_events import EventsBase
 
 pytestmark = pytest.mark.anyio
 

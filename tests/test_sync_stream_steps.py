@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pytest
+from _stream_events import EventsBase
 
 from injectkit import Container, Depends
-
-from _stream_events import EventsBase
 
 
 class Events(EventsBase):
