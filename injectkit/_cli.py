@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._cli_targets import Target, UsageError, container_suggestion, load, targets
+from ._error_layout import wrapped
 from ._exceptions import InjectionError
 from ._introspect import describe
 from ._render import GraphView, caption, render_mermaid
@@ -166,12 +167,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         output = _graph(args) if args.command == "graph" else _explain(args)
     except UsageError as exc:
-        print(f"python -m injectkit {args.command}: {exc}", file=sys.stderr)
+        usage = wrapped(str(exc), first=f"python -m injectkit {args.command}: ", indent="  ")
+        print(usage, file=sys.stderr)
         return 2
     except _Unsolved as unsolved:
         print(f"{describe(type(unsolved.error))}: {unsolved.error}", file=sys.stderr)
         if unsolved.suggestion:
-            print(f"  --container: {unsolved.suggestion}", file=sys.stderr)
+            suggestion = wrapped(unsolved.suggestion, first="  --container: ", indent=" " * 15)
+            print(suggestion, file=sys.stderr)
         return 1
     except InjectionError as exc:
         print(f"{describe(type(exc))}: {exc}", file=sys.stderr)

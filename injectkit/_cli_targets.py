@@ -178,7 +178,8 @@ def container_suggestion(
         if container is not target.container and _solves(container, target, function, contexts)
     )
     if solving:
-        return f"it is registered in {', '.join(solving)}: {rerun} --container {solving[0]}"
+        # In backquotes, so that the command stays on one line when the text is wrapped.
+        return f"it is registered in {', '.join(solving)}: `{rerun} --container {solving[0]}`"
     if target.container_given:
         return None
     return (

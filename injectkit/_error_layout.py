@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["WIDTH", "error_lines"]
+__all__ = ["WIDTH", "error_lines", "wrapped"]
 
 # Columns of an error's text, the traceback's "injectkit.ScopeError: " included: an
 # 80-column terminal shows every line whole.
@@ -41,6 +41,12 @@ def error_lines(
         indent = " " * len(_HINT)
         lines.extend(_fill(hint, width, _HINT, indent))
     return "\n".join(lines)
+
+
+def wrapped(text: str, *, first: str, indent: str, width: int = WIDTH) -> str:
+    """One paragraph of ``text`` in lines of at most ``width`` columns, the first after
+    ``first``, the others after ``indent`` (for the command line's own messages)."""
+    return "\n".join(_fill(text, width, first, indent))
 
 
 def _wrapped_text(message: str, width: int, lead: int) -> list[str]:

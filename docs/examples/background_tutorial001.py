@@ -6,7 +6,7 @@ container = Container()
 
 
 def write_notification(email: str, message: str = "") -> None:
-    # The seed writes to log.txt; printing shows when it happens.
+    # FastAPI's example writes to log.txt; printing shows when it happens.
     print(f"notification for {email}: {message}")
 
 

@@ -1,4 +1,4 @@
-"""The seed's tutorial001 on aiohttp: write the notification after the response.
+"""FastAPI's tutorial001 on aiohttp: write the notification after the response.
 
 Run it with ``python examples/aiohttp/tutorial001.py`` and send
 ``curl -X POST http://127.0.0.1:8080/send-notification/ada@example.com``.

@@ -1,4 +1,4 @@
-"""The seed's tutorial002 on aiohttp: a sub-dependency adds its own background task.
+"""FastAPI's tutorial002 on aiohttp: a sub-dependency adds its own background task.
 
 Run it with ``python examples/aiohttp/tutorial002.py`` and send
 ``curl -X POST "http://127.0.0.1:8080/send-notification/ada@example.com?q=injectkit"``.

@@ -1,4 +1,4 @@
-"""The seed's tutorial001 on Django: write the notification after the response.
+"""FastAPI's tutorial001 on Django: write the notification after the response.
 
 A one-file Django project.  Run it with
 ``uvicorn --factory examples.django.tutorial001:create_app`` and
@@ -21,7 +21,7 @@ from injectkit.integrations.django import inject, lifespan, setup
 
 
 class NotificationLog:
-    """Where notifications are written (the seed's log.txt)."""
+    """Where notifications are written (log.txt in FastAPI's example)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -1,4 +1,4 @@
-"""The seed's tutorial001 on FastAPI: write the notification after the response.
+"""FastAPI's tutorial001 on FastAPI: write the notification after the response.
 
 Run it with ``uvicorn examples.fastapi.tutorial001:app`` and
 ``curl -X POST localhost:8000/send-notification/a@b.c``; log.txt is written after the
@@ -16,7 +16,7 @@ from injectkit.integrations.fastapi import FromContainer, inject, setup
 
 
 class NotificationLog:
-    """Where notifications are written (the seed's log.txt)."""
+    """Where notifications are written (log.txt in FastAPI's example)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

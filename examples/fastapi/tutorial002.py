@@ -1,4 +1,4 @@
-"""The seed's tutorial002 on FastAPI: a sub-dependency adds its own background task.
+"""FastAPI's tutorial002 on FastAPI: a sub-dependency adds its own background task.
 
 ``get_query`` is an injectkit dependency: it and the route declare injectkit's
 ``BackgroundTasks`` and get the same object; both log lines are written after the
@@ -17,7 +17,7 @@ from injectkit.integrations.fastapi import FromContainer, inject, setup
 
 
 class NotificationLog:
-    """Where log lines are appended (the seed's log.txt)."""
+    """Where log lines are appended (log.txt in FastAPI's example)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -1,4 +1,4 @@
-"""The seed's tutorial001 on Flask: write the notification after the response.
+"""FastAPI's tutorial001 on Flask: write the notification after the response.
 
 Run it with ``flask --app examples/flask/tutorial001.py run`` and send
 ``curl -X POST http://127.0.0.1:5000/send-notification/ada@example.com``.

@@ -1,4 +1,4 @@
-"""The seed's tutorial002 on Flask: a sub-dependency adds its own background task.
+"""FastAPI's tutorial002 on Flask: a sub-dependency adds its own background task.
 
 Run it with ``flask --app examples/flask/tutorial002.py run`` and send
 ``curl -X POST "http://127.0.0.1:5000/send-notification/ada@example.com?q=injectkit"``.

@@ -1,4 +1,4 @@
-"""The seed's tutorial001 on Litestar: write the notification after the response.
+"""FastAPI's tutorial001 on Litestar: write the notification after the response.
 
 Run it with ``uvicorn examples.litestar.tutorial001:app`` and
 ``curl -X POST localhost:8000/send-notification/a@b.c``; log.txt is written after the
@@ -17,7 +17,7 @@ from injectkit.integrations.litestar import FromContainer, InjectKitPlugin, inje
 
 
 class NotificationLog:
-    """Where notifications are written (the seed's log.txt)."""
+    """Where notifications are written (log.txt in FastAPI's example)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -1,4 +1,4 @@
-"""The seed's tutorial002 on Litestar: a sub-dependency adds its own background task.
+"""FastAPI's tutorial002 on Litestar: a sub-dependency adds its own background task.
 
 ``get_query`` is an injectkit dependency: it and the handler declare injectkit's
 ``BackgroundTasks`` and get the same object; both log lines are written after the
@@ -18,7 +18,7 @@ from injectkit.integrations.litestar import FromContainer, InjectKitPlugin, inje
 
 
 class NotificationLog:
-    """Where log lines are appended (the seed's log.txt)."""
+    """Where log lines are appended (log.txt in FastAPI's example)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -1,4 +1,4 @@
-"""The seed's tutorial002 on Starlette: a sub-dependency adds its own background task.
+"""FastAPI's tutorial002 on Starlette: a sub-dependency adds its own background task.
 
 ``get_query`` and the endpoint declare ``BackgroundTasks``; they get the same object, and
 both log lines are written after the response.  ``q`` is read from the query string.
@@ -17,7 +17,7 @@ from injectkit.integrations.starlette import inject, setup
 
 
 class NotificationLog:
-    """Where log lines are appended (the seed's log.txt)."""
+    """Where log lines are appended (log.txt in FastAPI's example)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

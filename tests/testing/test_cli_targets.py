@@ -113,6 +113,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         sys.modules.pop(name, None)
 
 
+def flat(text: str) -> str:
+    """``text`` with its line breaks and indentation read as single spaces."""
+    return " ".join(text.split())
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     status = main(list(args))
     out, err = capsys.readouterr()
@@ -149,10 +154,11 @@ def test_type_registered_in_another_container_suggests_that_container(
     status, out, err = run(capsys, "explain", "cli_elsewhere:user")
     assert (status, out) == (1, "")
     assert "`DbSession` is not registered in the\ncontainer" in err
-    assert (
-        "  --container: it is registered in cli_deps:container: "
-        "python -m injectkit explain cli_elsewhere:user --container cli_deps:container"
-    ) in err.splitlines()
+    assert err.splitlines()[-2:] == [
+        "  --container: it is registered in cli_deps:container:",
+        " " * 15
+        + "`python -m injectkit explain cli_elsewhere:user --container cli_deps:container`",
+    ]
 
 
 @pytest.mark.usefixtures("project")
@@ -163,7 +169,7 @@ def test_type_registered_nowhere_says_to_pass_the_container(
     status, _, err = run(capsys, "graph", "cli_elsewhere:lost")
     assert status == 1
     assert "`Unknown` is not registered in the\ncontainer" in err
-    assert "pass the container that registers it: --container MODULE:ATTR" in err
+    assert "pass the container that registers it: --container MODULE:ATTR" in flat(err)
 
 
 @pytest.mark.usefixtures("project")
@@ -175,7 +181,7 @@ def test_route_with_several_containers_around_asks_for_one(
     module.second = module.cli_deps.container  # the module now holds two containers
     status, out, err = run(capsys, "graph", "cli_elsewhere:user")
     assert (status, out) == (2, "")
-    assert "several containers (cli_elsewhere:local, cli_elsewhere:second)" in err
+    assert "several containers (cli_elsewhere:local, cli_elsewhere:second)" in flat(err)
     assert "--container MODULE:ATTR" in err
 
 
@@ -187,7 +193,7 @@ def test_an_app_object_is_refused_not_drawn(
     """`graph module:app` exits 2 naming what the target is, instead of drawing __call__."""
     status, out, err = run(capsys, command, "cli_routes:app")
     assert (status, out) == (2, "")
-    assert "cli_routes:app is a FastAPI object, not a function" in err
+    assert "cli_routes:app is a FastAPI object, not a function" in flat(err)
 
 
 @pytest.mark.usefixtures("project")
@@ -201,3 +207,25 @@ def test_mermaid_names_registered_nodes_by_type_and_colours_scopes(
     assert '    n1["DbSession<br/>from db [request]"]' in lines
     assert "    classDef scope_request fill:#dcfce7,stroke:#15803d" in lines
     assert "    class n1 scope_request" in lines
+
+
+@pytest.mark.usefixtures("project")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("explain", "cli_elsewhere:user"),
+        ("graph", "cli_elsewhere:lost"),
+        ("graph", "cli_routes:app"),
+        ("graph", "cli_routes:no_such_function_in_this_module_at_all"),
+        ("graph", "cli_routes"),
+    ],
+)
+def test_the_command_lines_errors_fit_an_80_column_terminal(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    """Every line the CLI prints on a mistake fits 80 columns; only a command stays whole."""
+    __import__("cli_routes")
+    status, _, err = run(capsys, *args)
+    assert status in (1, 2)
+    long = [line for line in err.splitlines() if len(line) > 80]
+    assert all(line.strip().startswith("`python -m injectkit ") for line in long), long

@@ -1,4 +1,4 @@
-"""The seed's tutorial002 (FastAPI's "Background Tasks" page), written for injectkit."""
+"""FastAPI's "Background Tasks" page, tutorial002, written for injectkit."""
 
 from typing import Annotated
 
