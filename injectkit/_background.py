@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import types
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import ParamSpec, TypeVar
 
+from ._dispatch import DISPATCHER_ATTR, queue_dispatch
 from ._exceptions import InjectionError
 from ._introspect import CallKind, call_kind, describe
 from ._markers import read_by_a_framework
 from ._wording import safe_repr
+
+if TYPE_CHECKING:
+    from ._dispatch import Outbox
 
 __all__ = [
     "BackgroundTask",
@@ -26,6 +32,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 _CO_COROUTINE = inspect.CO_COROUTINE
 
+
+# Callables that never carry a dispatcher (see _dispatch): add_task skips the look-up for
+# them (a bound method's failed look-up builds an AttributeError: ~20x a type check).
+_PLAIN_CALLABLES = frozenset(
+    {types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial}
+)
 
 # What BackgroundTasks keeps per add_task: a plain tuple costs a twentieth of an object.
 QueuedCall = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -78,7 +90,10 @@ class BackgroundTasks:
     others still run.  If the handler raises, the queued tasks are dropped.
     """
 
-    __slots__ = ("_tasks", "_timeouts")
+    __slots__ = ("_outbox", "_tasks", "_timeouts")
+
+    # Tasks another process runs (see _dispatch): set on first use only.
+    _outbox: Outbox
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
@@ -99,7 +114,17 @@ class BackgroundTasks:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> None:
-        """Queue ``func(*args, **kwargs)`` to run after the response."""
+        """Queue ``func(*args, **kwargs)`` to run after the response.
+
+        A task that another process runs (a Celery task made by
+        ``injectkit.integrations.celery``) is checked now and sent to its queue once the
+        request's finalizers have run (see docs/celery.md).
+        """
+        if type(func) not in _PLAIN_CALLABLES:  # only task objects carry a dispatcher
+            dispatcher = getattr(func, DISPATCHER_ATTR, None)
+            if dispatcher is not None:
+                queue_dispatch(self, dispatcher, func, args, kwargs)
+                return
         if not callable(func):
             raise InjectionError(
                 f"add_task() needs a function to call later, got {safe_repr(func)}.",

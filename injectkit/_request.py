@@ -28,6 +28,7 @@ from ._cancelled import being_cancelled
 from ._exceptions import InjectionError
 from ._finalize import Finalizer, aclose_all, aclose_within, close_all
 from ._introspect import MISSING, describe
+from ._request_key import META, Sentinel
 from ._shield import shield_needed
 from ._task_frames import running_finalizer
 
@@ -51,26 +52,15 @@ _NO_CONTEXT: frozenset[Any] = frozenset()
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
-class _Sentinel:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
 # A request's state is one dict: the request-scoped values by cache key, plus one entry
 # under META saying what the request is.  The current request is that dict (in the
 # container's context variable).  A plain injected call opens a "bare" request, only the
 # dict, and gets a RequestScope object lazily if its plan needs one (tasks, finalizers,
 # context); creating that object on every call would cost more than the rest of the call.
-META = _Sentinel("request")
 # META's value: None (a bare request opened by an async call), BARE_SYNC (by a sync
 # call), the RequestScope, or ENDED once the request is over.
-BARE_SYNC = _Sentinel("bare sync request")
-ENDED = _Sentinel("ended request")
+BARE_SYNC = Sentinel("bare sync request")
+ENDED = Sentinel("ended request")
 RequestState = dict[object, Any]
 
 
