@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import types
 from collections.abc import Awaitable, Callable
@@ -10,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import ParamSpec, TypeVar
 
-from ._dispatch import DISPATCHER_ATTR, queue_dispatch
 from ._exceptions import InjectionError
 from ._introspect import CallKind, call_kind, describe
 from ._markers import read_by_a_framework
@@ -20,6 +18,7 @@ if TYPE_CHECKING:
     from ._dispatch import Outbox
 
 __all__ = [
+    "DISPATCHER_ATTR",
     "BackgroundTask",
     "BackgroundTasks",
     "QueuedCall",
@@ -33,11 +32,13 @@ R = TypeVar("R")
 _CO_COROUTINE = inspect.CO_COROUTINE
 
 
-# Callables that never carry a dispatcher (see _dispatch): add_task skips the look-up for
-# them (a bound method's failed look-up builds an AttributeError: ~20x a type check).
-_PLAIN_CALLABLES = frozenset(
-    {types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial}
-)
+# What a task object that another process runs carries (see _dispatch).
+DISPATCHER_ATTR = "__injectkit_dispatcher__"
+# Plain functions and bound methods never carry a dispatcher (see _dispatch): add_task
+# skips the look-up for them (two identity checks cost nothing measurable; a look-up
+# costs a function ~100 ns, and a bound method's failed one builds an AttributeError).
+_FunctionType = types.FunctionType
+_MethodType = types.MethodType
 
 # What BackgroundTasks keeps per add_task: a plain tuple costs a twentieth of an object.
 QueuedCall = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -120,9 +121,14 @@ class BackgroundTasks:
         ``injectkit.integrations.celery``) is checked now and sent to its queue once the
         request's finalizers have run (see docs/celery.md).
         """
-        if type(func) not in _PLAIN_CALLABLES:  # only task objects carry a dispatcher
+        kind = type(func)
+        if kind is not _FunctionType and kind is not _MethodType:  # a task object?
             dispatcher = getattr(func, DISPATCHER_ATTR, None)
             if dispatcher is not None:
+                # Imported here: a module more in memory makes every garbage collection
+                # dearer for the apps that never send a task elsewhere.
+                from ._dispatch import queue_dispatch
+
                 queue_dispatch(self, dispatcher, func, args, kwargs)
                 return
         if not callable(func):

@@ -39,11 +39,10 @@ if TYPE_CHECKING:
     from ._background import BackgroundTasks
     from ._request import RequestScope
 
-__all__ = ["DISPATCHER_ATTR", "Dispatcher", "SendErrorHook", "SendTiming", "queue_dispatch"]
+__all__ = ["Dispatcher", "SendErrorHook", "SendTiming", "queue_dispatch"]
 
 logger = logging.getLogger("injectkit")
 
-DISPATCHER_ATTR = "__injectkit_dispatcher__"
 SendTiming = Literal["after_finalizers", "after_response"]
 # on_send_error(error, task, args, kwargs): a send failed for good.
 SendErrorHook = Callable[[BaseException, Any, tuple[Any, ...], dict[str, Any]], object]

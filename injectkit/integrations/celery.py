@@ -43,8 +43,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .. import Container, InjectionError
+from .._background import DISPATCHER_ATTR
 from .._binding import Binder, accepted_names, positional_names
-from .._dispatch import DISPATCHER_ATTR, SendErrorHook, SendTiming
+from .._dispatch import SendErrorHook, SendTiming
 from .._graph import Graph
 from .._introspect import MISSING, CallKind, call_kind, unwrap_injected
 from .._plan_shape import plan_nodes
@@ -129,7 +130,6 @@ class CeleryDispatcher:
     def check(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Raise an InjectionError for a call the worker could not run (see the module)."""
         name = task.name
-        self._check_importable(name)
         self._check_parameters(name, args, kwargs)
         try:
             dumps((args, kwargs, {}), serializer=task.serializer)  # type: ignore[no-untyped-call]
@@ -142,6 +142,7 @@ class CeleryDispatcher:
                 hint="pass plain values (ids, strings, numbers) and load the rest in the "
                 "task, where its dependencies are injected.",
             ) from None
+        self._check_importable(name)
 
     def send(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Hand the call to the broker (blocking; retried a bounded number of times)."""

@@ -64,6 +64,9 @@ def free_socket() -> socket.socket:
     """A listening-ready TCP socket bound to a free port on 127.0.0.1."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Inherited by the connections a server accepts: a response's head and body go out at
+    # once, instead of the body waiting ~40 ms for the client's delayed ACK (Nagle).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
 
