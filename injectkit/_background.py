@@ -35,8 +35,8 @@ _CO_COROUTINE = inspect.CO_COROUTINE
 # What a task object that another process runs carries (see _dispatch).
 DISPATCHER_ATTR = "__injectkit_dispatcher__"
 # Plain functions and bound methods never carry a dispatcher (see _dispatch): add_task
-# skips the look-up for them (two identity checks cost nothing measurable; a look-up
-# costs a function ~100 ns, and a bound method's failed one builds an AttributeError).
+# skips the look-up for them (it costs a function ~100 ns, and a bound method's failed
+# one builds an AttributeError); a plain function skips the callable() check too.
 _FunctionType = types.FunctionType
 _MethodType = types.MethodType
 
@@ -121,9 +121,19 @@ class BackgroundTasks:
         ``injectkit.integrations.celery``) is checked now and sent to its queue once the
         request's finalizers have run (see docs/celery.md).
         """
-        kind = type(func)
-        if kind is not _FunctionType and kind is not _MethodType:  # a task object?
-            dispatcher = getattr(func, DISPATCHER_ATTR, None)
+        if type(func) is _FunctionType:  # the common case: a function, nothing to check
+            self._tasks.append((func, args, kwargs))
+            return
+        self._add_other(func, args, kwargs)
+
+    def _add_other(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """``add_task`` of anything but a plain function: a method, a partial, a callable
+        object, a task another process runs (it carries a dispatcher), or a mistake."""
+        if type(func) is not _MethodType:
+            try:
+                dispatcher = getattr(func, DISPATCHER_ATTR, None)
+            except Exception:  # a __getattr__ that raises: not a task object of ours
+                dispatcher = None
             if dispatcher is not None:
                 # Imported here: a module more in memory makes every garbage collection
                 # dearer for the apps that never send a task elsewhere.

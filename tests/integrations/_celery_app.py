@@ -151,8 +151,10 @@ def check_row(row_id: int, label: str, session: Session, info: TaskInfo) -> None
 
 
 @inject(celery_app, queue=KILL_QUEUE)
-def interrupted(label: str, session: Session, info: TaskInfo) -> None:
-    """Hangs on its first delivery (the test kills the worker then); records later ones."""
+def interrupted(label: str, session: Session, info: TaskInfo, worker: Worker) -> None:
+    """Hangs on its first delivery (the test kills the worker then); records later ones.
+
+    It needs the app-scoped Worker: each process that runs it opens (and closes) it."""
     started = session.execute(
         "select count(*) from journal where event = 'started' and detail like ?", label + " %"
     ).fetchone()[0]

@@ -3,7 +3,8 @@
 - ``redis_url``: a redis-server of the test session's own (Debian's package, installed
   by .ci/run): a free 127.0.0.1 port, no persistence, its own directory.  Where it is
   not installed, the tests that need it skip and say so.
-- ``Worker``: a ``celery worker`` subprocess (``--pool=solo``, 127.0.0.1's Redis only),
+- ``Worker``: a ``celery worker`` subprocess (``--pool=solo`` unless told, 127.0.0.1's
+  Redis only),
   started and waited for until it says it is ready; ``stop()`` (a warm shutdown) or
   ``kill()`` (SIGKILL).
 """
@@ -89,8 +90,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(WAIT)
 
 
-def worker_command(app: str, *options: str) -> list[str]:
-    """``celery -A app worker`` as the tests run it (solo pool, no cluster chatter)."""
+def worker_command(app: str, *options: str, pool: str = "solo") -> list[str]:
+    """``celery -A app worker`` as the tests run it (one process, no cluster chatter)."""
     return [
         sys.executable,
         "-m",
@@ -98,7 +99,7 @@ def worker_command(app: str, *options: str) -> list[str]:
         "-A",
         app,
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
@@ -118,12 +119,13 @@ class Worker:
         queue: str = "celery",
         import_root: Path,
         env: dict[str, str] | None = None,
+        pool: str = "solo",
     ) -> None:
         self.log = log
         self._output = log.open("wb")
         name = f"{queue}-{uuid.uuid4().hex[:8]}@127.0.0.1"
         self.process = subprocess.Popen(
-            worker_command(app, "-Q", queue, "-l", "info", "-n", name),
+            worker_command(app, "-Q", queue, "-l", "info", "-n", name, pool=pool),
             cwd=import_root,
             env={
                 **os.environ,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -78,7 +79,9 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["INJECTKIT_TEST_DB"] = old
 
 
-def start_worker(redis_url: str, database: Path, queue: str, log: Path) -> Worker:
+def start_worker(
+    redis_url: str, database: Path, queue: str, log: Path, *, pool: str = "solo"
+) -> Worker:
     """A worker of the tests' app on ``queue``."""
     return Worker(
         f"{APP_MODULE}:celery_app",
@@ -87,6 +90,7 @@ def start_worker(redis_url: str, database: Path, queue: str, log: Path) -> Worke
         queue=queue,
         import_root=IMPORT_ROOT,
         env={"INJECTKIT_TEST_DB": str(database)},
+        pool=pool,
     )
 
 
@@ -308,7 +312,9 @@ with httpx.Client(base_url=url) as client:
             time.sleep(pause)
             sent.append(timed(client, f"/send/{name}s{pause}/1"))
             time.sleep(pause)
-        result[pause] = (statistics.median(without), statistics.median(sent))
+        result[pause] = [
+            statistics.median(without), statistics.median(sent), min(without), min(sent)
+        ]
 print(json.dumps(result))
 """
 
@@ -325,16 +331,21 @@ def test_the_send_adds_little_to_the_response_time(
         timeout=WAIT,
         check=True,
     ).stdout
-    medians = {float(pause): pair for pause, pair in json.loads(output).items()}
-    for pause, (base, sent) in medians.items():
+    timings = {float(pause): numbers for pause, numbers in json.loads(output).items()}
+    for pause, (base, sent, base_min, sent_min) in timings.items():
         print(
-            f"\n[celery] response median ({'20 ms apart' if pause else 'back to back'}, "
-            f"{count} requests each): without a task {base * 1000:.2f} ms, with one sent "
-            f"{sent * 1000:.2f} ms (added {(sent - base) * 1000:.2f} ms)"
+            f"\n[celery] response ({'20 ms apart' if pause else 'back to back'}, {count} "
+            f"requests each): median without a task {base * 1000:.2f} ms, with one sent "
+            f"{sent * 1000:.2f} ms (added {(sent - base) * 1000:.2f} ms); fastest "
+            f"{base_min * 1000:.2f} / {sent_min * 1000:.2f} ms "
+            f"(added {(sent_min - base_min) * 1000:.2f} ms)"
         )
     wait_until(lambda: len(executions(database, f"{name}s")) == 2 * count, "the sent tasks")
-    base, sent = medians[0.02]
-    assert sent - base < 0.005  # a round trip to Redis on the response path would show
+    # The fastest response of each kind: what the path costs, without the machine's noise
+    # (on a loaded 2-core machine a median moves by milliseconds).  A Redis round trip on
+    # the response path would add to every response, the fastest too.
+    for _, _, base_min, sent_min in timings.values():
+        assert sent_min - base_min < 0.0005
     # What the handler itself spends: add_task's checks (importable, parameters, JSON).
     calls = 500
     with container.request() as scope:
@@ -445,6 +456,36 @@ def test_a_task_interrupted_by_a_killed_worker_runs_again_on_the_next_worker(
         f"\n[celery] killed worker: the next one re-ran the task {redelivered_after:.1f} s "
         "after the kill"
     )
+
+
+def test_a_prefork_child_killed_mid_task_is_replaced_and_the_task_runs_again(
+    broker: str, database: Path, tmp_path: Path
+) -> None:
+    """Prefork: SIGKILL of the child running a task; reject_on_worker_lost requeues it."""
+    name = label()
+    worker = start_worker(broker, database, KILL_QUEUE, tmp_path / "prefork.log", pool="prefork")
+    try:
+        queue_in_a_request(interrupted, name)
+        ((child,),) = wait_until(
+            lambda: rows(
+                database,
+                "select pid from journal where event = 'started' and detail like ?",
+                name + "%",
+            ),
+            "the task starting in a child process",
+        )
+        os.kill(child, signal.SIGKILL)
+        killed_at = time.monotonic()
+        done = wait_until(lambda: executions(database, name), "the task running again")
+        rerun_after = time.monotonic() - killed_at
+    finally:
+        assert worker.stop() == 0
+    ((_, _, pid, _, _),) = done
+    assert pid not in (child, worker.pid)  # a new child of the same worker
+    # Each child closed its own app scope when it ended (worker_process_shutdown).
+    closed = rows(database, "select pid from journal where event = 'app-closed' and pid = ?", pid)
+    assert closed == [(pid,)]
+    print(f"\n[celery] prefork child killed: the task ran again {rerun_after:.1f} s after")
 
 
 def test_worker_shutdown_closes_its_app_scope(broker: str, database: Path, tmp_path: Path) -> None:
