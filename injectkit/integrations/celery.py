@@ -303,7 +303,7 @@ def setup(
 def inject(app: celery.Celery, **options: Any) -> Callable[[F], Any]:
     """Decorator: a Celery task of ``app`` whose dependencies the worker resolves.
 
-    ``options`` go to ``app.task`` (``name``, ``queue``, ``max_retries``...); the task
+    ``options`` go to ``app.task`` (``name``, ``max_retries``...); the task
     is at least once by default (``acks_late``, ``reject_on_worker_lost``).  The task
     takes only the function's free parameters; ``tasks.add_task(task, ...)`` sends it.
     """
@@ -327,7 +327,9 @@ def inject(app: celery.Celery, **options: Any) -> Callable[[F], Any]:
 
         run.__wrapped__ = original
         task_options[DISPATCHER_ATTR] = dispatcher  # what add_task looks for
-        return app.task(bind=True, name=name, **task_options)(run)
+        # The task itself, not Celery's lazy proxy: code that inspects module attributes
+        # (isinstance) would otherwise build the task at an odd moment.
+        return app.task(bind=True, name=name, lazy=False, **task_options)(run)
 
     return decorate
 

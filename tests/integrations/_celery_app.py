@@ -66,6 +66,7 @@ def _celery_app(name: str, broker: str) -> Celery:
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         worker_hijack_root_logger=False,
+        task_routes={f"{__name__}.interrupted": {"queue": KILL_QUEUE}},
     )
     return app
 
@@ -150,7 +151,7 @@ def check_row(row_id: int, label: str, session: Session, info: TaskInfo) -> None
     _executed(session, label, info, f"seen={seen}")
 
 
-@inject(celery_app, queue=KILL_QUEUE)
+@inject(celery_app)
 def interrupted(label: str, session: Session, info: TaskInfo, worker: Worker) -> None:
     """Hangs on its first delivery (the test kills the worker then); records later ones.
 
@@ -172,8 +173,8 @@ def retried(label: str, session: Session, info: TaskInfo) -> None:
         raise info.task.retry(countdown=0, max_retries=1)
 
 
-# A second app whose broker is down: its sends fail.  Its task has the name of
-# ``record``, so a test can replay what it could not send to the live broker.
+# A second app whose broker is down: its sends fail.  A test replays what it could
+# not send to the live broker, as ``record``.
 offline_outbox: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 offline_app = _celery_app("injectkit_offline", "redis://127.0.0.1:9/0")
 setup(
@@ -186,9 +187,9 @@ setup(
 )
 
 
-@inject(offline_app, name=record.name)
+@inject(offline_app)
 def record_offline(label: str, session: Session, info: TaskInfo) -> None:
-    """Never runs: sends of it fail (``record`` runs its replay)."""
+    """Never runs: sends of it fail (the test replays them as ``record``)."""
     _executed(session, label, info)
 
 

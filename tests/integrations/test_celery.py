@@ -377,11 +377,11 @@ def test_the_response_does_not_wait_for_a_broker_that_is_down(
         f"\n[celery] broker down: response after {answered * 1000:.1f} ms, "
         f"send given up after {failed * 1000:.1f} ms"
     )
-    assert f"task {record.name}('{name}') was not sent to its queue" in caplog.text
-    assert tasks_module.offline_outbox == [(record.name, (name,), {})]
+    assert f"task {record_offline.name}('{name}') was not sent to its queue" in caplog.text
+    assert tasks_module.offline_outbox == [(record_offline.name, (name,), {})]
     # Replayed from the outbox to the live broker, the task runs.
-    for task_name, args, kwargs in tasks_module.offline_outbox:
-        celery_app.send_task(task_name, args, kwargs)
+    for _, args, kwargs in tasks_module.offline_outbox:
+        celery_app.send_task(record.name, args, kwargs)
     wait_until(lambda: executions(database, name), "the replayed task running")
 
 
