@@ -1,11 +1,11 @@
-"""The web side: the seed's send_notification handler, its task sent to Celery.
+"""The web side: the send_notification handler of FastAPI's example, its task sent to Celery.
 
 Run it next to a worker (see notifications.py)::
 
     export BROKER_URL=redis://127.0.0.1:6379/0
     uvicorn app:app
 
-``tasks.add_task(write_notification, email, message=...)`` is the seed's call; because
+``tasks.add_task(write_notification, email, message=...)`` is the call in FastAPI's example; because
 ``write_notification`` is a Celery task made by injectkit, it is checked at once and sent
 to the broker after the response, once the request's finalizers have run.  Only the
 e-mail and the message travel; the worker resolves the rest.

@@ -6,7 +6,7 @@ Run a worker (the broker URL comes from the environment)::
     celery -A notifications worker --loglevel=info
 
 ``write_notification`` takes the e-mail and the message from the web request; its
-``NotificationLog`` (the seed's log.txt) is built in the worker, once per worker
+``NotificationLog`` (log.txt in FastAPI's example) is built in the worker, once per worker
 process, and closed when the worker shuts down.  Delivery is at least once: the line
 carries the task id, so a reader can drop a repeated one.
 """
@@ -32,7 +32,7 @@ setup(celery_app, container)
 
 
 class NotificationLog:
-    """Where notification lines are appended (the seed's log.txt)."""
+    """Where notification lines are appended (log.txt in FastAPI's example)."""
 
     def __init__(self, file: TextIO) -> None:
         self.file = file
@@ -51,5 +51,5 @@ def notification_log() -> Iterator[NotificationLog]:
 
 @inject(celery_app)
 def write_notification(email: str, message: str, log: NotificationLog, info: TaskInfo) -> None:
-    """The seed's write_notification, run by a worker: ``log`` is resolved there."""
+    """FastAPI's example's write_notification, run by a worker: ``log`` is resolved there."""
     log.write(f"notification for {email}: {message} (task {info.id})\n")
