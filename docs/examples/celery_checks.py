@@ -39,15 +39,22 @@ for call in ("unknown parameter", "not JSON", "fine, but in __main__"):
         print(f"{call}: {error}\n")
 
 # Output:
-# unknown parameter: send_report got unexpected keyword argument(s) user: no free ...
+# unknown parameter: send_report got unexpected keyword argument(s) user:
+# no free parameter of its graph has that name.
 #   chain: send_report
-#   hint: 'user': did you mean 'user_id'? The names a call may pass are: user_id. ...
+#   hint: 'user': did you mean 'user_id'? The names a call may pass are: user_id.
+#         Injected parameters cannot be passed by the caller; to replace a
+#         dependency, override it.
 #
-# not JSON: Celery task shop.send_report cannot be sent: its serializer (json) cannot ...
+# not JSON: Celery task shop.send_report cannot be sent: its
+# serializer (json) cannot encode the arguments ({1, 2},) {} (EncodeError: Object
+# of type set is not JSON serializable).
 #   chain: shop.send_report
-#   hint: pass plain values (ids, strings, numbers) and load the rest in the task, ...
+#   hint: pass plain values (ids, strings, numbers) and load the rest in the task,
+#         where its dependencies are injected.
 #
-# fine, but in __main__: Celery task shop.send_report cannot be found by the worker: ...
+# fine, but in __main__: Celery task shop.send_report cannot be found by the
+# worker: it is not importable as __main__.send_report.
 #   chain: shop.send_report
-#   hint: define the task at the top level of a module the worker imports (not inside ...
-#
+#   hint: define the task at the top level of a module the worker imports (not
+#         inside a function, not in __main__).
