@@ -58,3 +58,4 @@ for call in ("unknown parameter", "not JSON", "fine, but in __main__"):
 #   chain: shop.send_report
 #   hint: define the task at the top level of a module the worker imports (not
 #         inside a function, not in __main__).
+#
