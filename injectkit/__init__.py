@@ -16,7 +16,7 @@ from ._exceptions import (
     ScopeError,
     UnresolvableDependencyError,
 )
-from ._markers import Depends
+from ._markers import Depends, NotFromRequest
 from ._render import FreeParameter, GraphEdge, GraphNode, GraphView
 from ._request import RequestScope
 from ._scope import Scope
@@ -32,6 +32,7 @@ __all__ = [
     "GraphNode",
     "GraphView",
     "InjectionError",
+    "NotFromRequest",
     "RequestScope",
     "Scope",
     "ScopeError",

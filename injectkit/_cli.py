@@ -18,13 +18,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._cli_targets import Target, UsageError, container_suggestion, load, targets
 from ._error_layout import wrapped
 from ._exceptions import InjectionError
 from ._introspect import describe
 from ._render import GraphView, caption, render_mermaid
+
+if TYPE_CHECKING:
+    from .integrations._request_parameters import RequestParameters
 
 __all__ = ["main"]
 
@@ -66,8 +69,21 @@ def _render(views: Sequence[GraphView], fmt: str, whole_container: bool) -> str:
 
 def _graph(args: argparse.Namespace) -> str:
     target, contexts = _target(args)
-    views = [target.container.graph(f, context_types=contexts) for f in target.functions]
+    views = []
+    for function in target.functions:
+        view = target.container.graph(function, context_types=contexts)
+        request = _request_parameters(target, view)
+        views.append(view if request is None else view.with_free_sources(request.sources()))
     return _render(views, args.format, target.whole_container)
+
+
+def _request_parameters(target: Target, view: GraphView) -> RequestParameters | None:
+    """For an adapter's route: which free parameters a client sets (path or query)."""
+    if not target.strict:
+        return None
+    from .integrations._request_parameters import sort_request_parameters
+
+    return sort_request_parameters(view.free_parameters, target.passed)
 
 
 def _explain(args: argparse.Namespace) -> str:
@@ -75,9 +91,10 @@ def _explain(args: argparse.Namespace) -> str:
 
     target, contexts = _target(args)
     container = target.container
-    parts = [
-        str(explain_view(container.graph(f, context_types=contexts))) for f in target.functions
-    ]
+    parts = []
+    for function in target.functions:
+        view = container.graph(function, context_types=contexts)
+        parts.append(str(explain_view(view, _request_parameters(target, view))))
     if target.whole_container:
         unused = unused_providers(container, context_types=contexts)
         parts.append(

@@ -25,7 +25,7 @@ from typing_extensions import get_type_hints
 
 from ._aliases import unwrap_alias
 from ._exceptions import InjectionError
-from ._markers import Depends
+from ._markers import Depends, is_not_from_request
 from ._wording import exception_text, safe_repr, with_article
 
 __all__ = [
@@ -78,6 +78,7 @@ class Parameter:
     marker: Depends | None
     default: Any  # MISSING if the parameter has no default
     keyword_only: bool
+    not_from_request: bool = False  # annotated ``NotFromRequest[...]``: adapters never read it
 
     def describe(self) -> str:
         if self.annotation is MISSING:
@@ -402,9 +403,8 @@ def _read_signature(
     parameters: list[Parameter] = []
     for param_name, raw_default, keyword_only in found:
         _check_name(name, param_name, keyword_only)
-        annotation, marker = _split_annotated(
-            unwrap_alias(hints.get(param_name, raw.get(param_name, _EMPTY)))
-        )
+        full = unwrap_alias(hints.get(param_name, raw.get(param_name, _EMPTY)))
+        annotation, marker = _split_annotated(full)
         if annotation is _EMPTY:
             annotation = MISSING
         default = MISSING if raw_default is _EMPTY else raw_default
@@ -417,7 +417,11 @@ def _read_signature(
                     hint="keep one of the two markers.",
                 )
             marker, default = default, MISSING
-        parameters.append(Parameter(param_name, annotation, marker, default, keyword_only))
+        parameters.append(
+            Parameter(
+                param_name, annotation, marker, default, keyword_only, is_not_from_request(full)
+            )
+        )
     returns = hints.get("return", raw.get("return", MISSING))
     return Signature(
         call=func,

@@ -1,15 +1,25 @@
-"""``Depends``: the explicit marker a parameter uses to name its dependency."""
+"""``Depends``, the explicit marker a parameter uses to name its dependency, and
+``NotFromRequest``, which keeps a free parameter out of a client's reach."""
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 from ._exceptions import InjectionError
 from ._scope import Scope, parse_scope
 from ._wording import safe_repr
 
-__all__ = ["Depends", "read_by_a_framework"]
+__all__ = [
+    "NOT_FROM_REQUEST",
+    "Depends",
+    "NotFromRequest",
+    "is_not_from_request",
+    "read_by_a_framework",
+]
+
+T = TypeVar("T")
 
 
 class Depends:
@@ -71,3 +81,34 @@ def read_by_a_framework(what: str) -> InjectionError:
         "injectkit.integrations.fastapi import inject), under the route decorator; keep "
         "container.inject for the functions the route calls.",
     )
+
+
+class _NotFromRequest:
+    """The ``Annotated`` marker behind :data:`NotFromRequest`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NotFromRequest"
+
+
+NOT_FROM_REQUEST = _NotFromRequest()
+
+NotFromRequest = Annotated[T, NOT_FROM_REQUEST]
+"""``pool_size: NotFromRequest[int] = 5``: a free parameter no web adapter reads from
+the request.
+
+A free parameter of a handler or of any of its dependencies is read from the path or
+the query string by the web adapters, so a client can set it.  Marked, it never is: the
+adapters leave it out of the request reading and out of the OpenAPI schema, and it keeps
+its default (a request that sets it is ignored, like any unknown query parameter).  A
+direct call still passes it by name (``await handler(pool_size=1)`` in a test).  Decided
+when an endpoint is prepared, so it costs nothing per request.
+"""
+
+
+def is_not_from_request(annotation: Any) -> bool:
+    """Whether an annotation (metadata not yet stripped) carries :data:`NotFromRequest`."""
+    if typing.get_origin(annotation) is not Annotated:
+        return False
+    return any(m is NOT_FROM_REQUEST for m in typing.get_args(annotation)[1:])

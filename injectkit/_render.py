@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,9 @@ class FreeParameter:
     name: str
     annotation: Any  # MISSING-free: ``inspect.Parameter.empty`` when unannotated
     default: Any  # ``inspect.Parameter.empty`` when required
-    owner: str  # the provider or handler that declares it
+    owner: str  # the provider or handler that declares it (that marks it NotFromRequest)
+    # ``NotFromRequest[...]`` on it (on any of them, where several take the name)
+    not_from_request: bool = False
 
     @property
     def required(self) -> bool:
@@ -60,10 +63,15 @@ class GraphEdge:
 
 
 class GraphView:
-    """What a function pulls in: ``nodes`` and ``edges`` (consumer → dependency)."""
+    """What a function pulls in: ``nodes`` and ``edges`` (consumer → dependency).
 
-    def __init__(self, graph: Graph) -> None:
+    ``free_sources``: where free parameters come from, by name, when not from the call
+    (a web adapter's route: ``{"q": "the request"}``; see :meth:`with_free_sources`).
+    """
+
+    def __init__(self, graph: Graph, free_sources: Mapping[str, str] | None = None) -> None:
         self._graph = graph
+        self._free_sources = dict(free_sources or {})
         nodes: list[GraphNode] = []
         edges: list[GraphEdge] = []
         ids: dict[int, str] = {}
@@ -97,12 +105,20 @@ class GraphView:
                     target = leaves.get(leaf, "")
                     if not target:
                         target = leaves[leaf] = f"l{len(leaves)}"
-                        label = leaf[1] if leaf[0] != "free" else f"{leaf[1]} (from the call)"
+                        label = leaf[1] if leaf[0] != "free" else self._free_label(leaf[1])
                         scope = None if leaf[0] == "free" else "request"
                         nodes.append(GraphNode(target, label, leaf[0], scope, True, False))
                 edges.append(GraphEdge(ids[id(node)], target, param.name))
         self.nodes: tuple[GraphNode, ...] = tuple(nodes)
         self.edges: tuple[GraphEdge, ...] = tuple(edges)
+
+    def _free_label(self, name: str) -> str:
+        return f"{name} ({self._free_sources.get(name, 'from the call')})"
+
+    def with_free_sources(self, sources: Mapping[str, str]) -> GraphView:
+        """This graph with its free parameters labelled by ``sources`` (name -> where
+        from, e.g. ``"from the request"``) instead of "from the call"."""
+        return GraphView(self._graph, free_sources=sources)
 
     @property
     def free_parameters(self) -> tuple[FreeParameter, ...]:
@@ -122,11 +138,15 @@ class GraphView:
                 )
                 known = found.get(param.name)
                 if known is None:
-                    found[param.name] = FreeParameter(param.name, annotation, default, node.label)
-                elif not known.required and default is inspect.Parameter.empty:
                     found[param.name] = FreeParameter(
-                        param.name, known.annotation, default, known.owner
+                        param.name, annotation, default, node.label, param.not_from_request
                     )
+                    continue
+                if not known.required and default is inspect.Parameter.empty:
+                    known = dataclasses.replace(known, default=default)
+                if param.not_from_request and not known.not_from_request:
+                    known = dataclasses.replace(known, not_from_request=True, owner=node.label)
+                found[param.name] = known
         return tuple(found.values())
 
     @property

@@ -34,6 +34,8 @@ from .._introspect import (
     type_name,
     unwrap_injected,
 )
+from .._render import FreeParameter
+from ._request_parameters import sort_request_parameters
 from ._request_values import (
     FieldReader,
     InvalidParameters,
@@ -168,25 +170,25 @@ class Endpoint:
 
     def _readers(self) -> tuple[FieldReader, ...]:
         """The readers of the graph in force here (overrides included); InjectionError
-        for a free parameter that no request string can fill."""
+        for a free parameter that no request string can fill, or that is marked
+        NotFromRequest while the framework fills its name from the request."""
         graph = self.container.graph(self.handler, context_types=self.context_types)
-        fields: list[FieldReader] = []
-        errors: list[InjectionError] = []
-        for free in graph.free_parameters:
-            if free.name in self.provided:
-                continue
-            convert = converter_for(free.annotation)
-            if convert is None and free.required:
-                errors.append(self._unreadable(free.name, free.annotation, free.owner))
-                continue
-            if convert is None:
-                continue  # only ever its default
-            fields.append(
-                FieldReader(free.name, free.annotation, free.required, convert, free.owner)
-            )
+        sorted_ = sort_request_parameters(graph.free_parameters, self.provided)
+        errors = [self._unreadable(free) for free in sorted_.unfilled]
+        errors += [self._reached_by_framework(free) for free in sorted_.conflicting]
         if errors:
             raise combine(errors)
-        return tuple(fields)
+        return tuple(
+            FieldReader(
+                free.name,
+                free.annotation,
+                free.required,
+                converter_for(free.annotation),
+                free.owner,
+                free.default,
+            )
+            for free in sorted_.from_request
+        )
 
     def _layer_fields(self, layer: object) -> tuple[FieldReader, ...]:
         """The readers under a context-local override (a test's ``local=True``), whose
@@ -202,21 +204,43 @@ class Endpoint:
             self._by_layer[id(layer)] = (layer, fields)  # holding it keeps its id unique
         return fields
 
-    def _unreadable(self, name: str, annotation: Any, owner: str) -> InjectionError:
+    def _path(self, owner: str) -> tuple[str, ...]:
+        return (self.name,) if owner == self.name else (self.name, owner)
+
+    def _unreadable(self, free: FreeParameter) -> InjectionError:
+        name, annotation, owner = free.name, free.annotation, free.owner
         shown = (
             name if annotation is inspect.Parameter.empty else f"{name}: {type_name(annotation)}"
         )
+        if free.not_from_request:
+            return UnresolvableDependencyError(
+                f"Parameter {shown!r} of {owner} is marked NotFromRequest and has no "
+                "default, so nothing fills it in a request.",
+                path=self._path(owner),
+                requested=shown,
+                hint="give it a default (the value every request gets), or provide it from "
+                "the container (register its type, or mark it with Depends(...)).",
+            )
         known = ", ".join(type_name(t) for t in sorted(self.context_types, key=type_name))
-        path = (self.name,) if owner == self.name else (self.name, owner)
         return UnresolvableDependencyError(
             f"Parameter {shown!r} of {owner} cannot be provided: its type is not registered "
             f"in the container, not in the request context ({known or 'nothing'}), and a "
             "path or query string cannot be converted to it.",
-            path=path,
+            path=self._path(owner),
             requested=shown,
             hint=f"register {type_name(annotation)} with the container (or mark the "
             "parameter with Depends(...)), or annotate it as str, int, float or bool to "
             "read it from the path or query.",
+        )
+
+    def _reached_by_framework(self, free: FreeParameter) -> InjectionError:
+        return InjectionError(
+            f"Parameter {free.name!r} of {free.owner} is marked NotFromRequest, but "
+            f"{self.name} has a parameter {free.name!r} that the framework fills from the "
+            f"request, and its value reaches {free.owner} by name.",
+            path=self._path(free.owner),
+            requested=free.name,
+            hint="rename one of the two parameters.",
         )
 
     @property

@@ -20,7 +20,14 @@ from typing import Any
 
 from .._aliases import unwrap_alias
 
-__all__ = ["ParameterProblem", "InvalidParameters", "Unconvertible", "converter_for", "FieldReader"]
+__all__ = [
+    "ParameterProblem",
+    "InvalidParameters",
+    "Unconvertible",
+    "converter_for",
+    "strip_optional",
+    "FieldReader",
+]
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ _SCALARS: dict[Any, Callable[[str], Any]] = {
 }
 
 
-def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+def strip_optional(annotation: Any) -> tuple[Any, bool]:
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
         members = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -153,7 +160,7 @@ def converter_for(annotation: Any) -> Callable[[str], Any] | None:
     parameters (kept as ``str``) and ``Optional`` / ``X | None`` of these.  A converter
     raises ``ValueError`` (with ``kind`` and ``message``) on a bad value.
     """
-    inner, _ = _strip_optional(unwrap_alias(annotation))
+    inner, _ = strip_optional(unwrap_alias(annotation))
     inner = unwrap_alias(inner)
     if typing.get_origin(inner) is typing.Annotated:
         inner = unwrap_alias(typing.get_args(inner)[0])
@@ -177,6 +184,7 @@ class FieldReader:
     required: bool
     convert: Callable[[str], Any] | None  # None: never read from the request (has a default)
     owner: str  # the handler or provider that declares the parameter
+    default: Any = inspect.Parameter.empty  # its default, for the OpenAPI schema
 
     def read(self, sources: tuple[tuple[str, Mapping[str, Any]], ...]) -> tuple[bool, Any]:
         """(found, value) from the first source that has the name; raises Unconvertible."""

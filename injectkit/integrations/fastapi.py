@@ -21,7 +21,9 @@ parameter is injectkit's when it is marked for it: injectkit's ``Depends``, inje
 other parameter is FastAPI's, exactly as without ``inject``: path, query, body, header,
 FastAPI's ``Depends``, ``Request``...  FastAPI's values are also offered by name to the
 free parameters of injectkit's dependencies; a free parameter FastAPI does not fill is
-read from the path, then the query (a bad value is FastAPI's usual 422).
+read from the path, then the query (a bad value is FastAPI's usual 422); ``setup`` lists
+those in ``app.openapi()`` with their type and default.  ``NotFromRequest[T]`` keeps one
+out of the reading and the schema.
 
 ``provide(T)`` is a FastAPI dependency that gives the container's ``T``:
 ``db: Annotated[Session, fastapi.Depends(provide(Session))]`` works in any FastAPI
@@ -43,9 +45,11 @@ import typing
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
+from .. import Container
 from .._aliases import unwrap_alias
 from .._introspect import describe
 from ._kernel import (
+    Endpoints,
     FromContainer,
     InvalidParameters,
     caller_namespace,
@@ -55,11 +59,14 @@ from ._kernel import (
     provided_value_core,
     split_handler,
 )
-from .starlette import InjectKitMiddleware, exchange_of, get_scope, setup
+from ._openapi import add_parameters, openapi_parameters, path_parameter_names
+from .starlette import HTTP_CONTEXT, InjectKitMiddleware, exchange_of, get_scope, walk_routes
+from .starlette import setup as _starlette_setup
 
 try:
     import fastapi
     from fastapi.exceptions import RequestValidationError
+    from fastapi.routing import APIRoute
     from starlette.background import BackgroundTasks as StarletteBackgroundTasks
     from starlette.requests import HTTPConnection
     from starlette.responses import Response
@@ -76,6 +83,43 @@ SETUP_HINT = "call injectkit.integrations.fastapi.setup(app, container) before t
 _CONNECTION = "injectkit_connection__"
 _FASTAPI_TASKS = "injectkit_fastapi_tasks__"
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def setup(app: fastapi.FastAPI, container: Container) -> None:
+    """Install :class:`InjectKitMiddleware` on a FastAPI app (before it starts), once, and
+    list in ``app.openapi()`` the parameters injected routes read from the request."""
+    _starlette_setup(app, container)
+    _document_request_parameters(app, container)
+
+
+def _document_request_parameters(app: fastapi.FastAPI, container: Container) -> None:
+    """Wrap ``app.openapi``: the schema FastAPI generates, plus, per route, the free
+    parameters of its injected functions that are read from the path or query (FastAPI
+    does not see them).  Worked out once, when the schema is first generated."""
+    generate = app.openapi
+    endpoints = Endpoints(container, HTTP_CONTEXT)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        paths = schema.get("paths", {})
+        for route in app.routes:
+            if not isinstance(route, APIRoute) or not route.include_in_schema:
+                continue
+            readers = [
+                reader for _, mark in walk_routes([route]) for reader in endpoints.get(mark).fields
+            ]
+            if not readers:
+                continue
+            parameters = openapi_parameters(readers, path_parameter_names(route.path_format))
+            for method in route.methods or ():
+                operation = paths.get(route.path_format, {}).get(method.lower())
+                if operation is not None:
+                    add_parameters(operation, parameters)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way
 
 
 def inject(handler: Callable[..., Any]) -> Callable[..., Any]:

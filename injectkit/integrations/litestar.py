@@ -28,8 +28,10 @@ injectkit (injectkit's ``Depends``, ``BackgroundTasks``, ``FromContainer[T]``) a
 injectkit's and every other one is Litestar's (path, query, ``data``, ``request``,
 Litestar dependencies...).  A free parameter of an injectkit dependency that Litestar
 does not fill is read from the path, then the query; a bad value is Litestar's usual
-400 ``ValidationException``.  ``Provide(provide(T))`` is a Litestar dependency giving
-the container's ``T``.  A handler that raises drops the request's background tasks.
+400 ``ValidationException``.  The plugin lists those in the OpenAPI schema with their
+type and default (``NotFromRequest[T]`` keeps one out of the reading and the schema).
+``Provide(provide(T))`` is a Litestar dependency giving the container's ``T``.  A
+handler that raises drops the request's background tasks.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ from ._kernel import (
     split_handler,
 )
 from ._kernel import exchange_of as _kernel_exchange_of
+from ._openapi import openapi_parameters, path_parameter_names
 
 try:
     from litestar import Litestar, Request, WebSocket
@@ -67,8 +70,11 @@ try:
     from litestar.connection import ASGIConnection
     from litestar.enums import ScopeType
     from litestar.exceptions import ValidationException
+    from litestar.handlers import HTTPRouteHandler
     from litestar.middleware import DefineMiddleware
-    from litestar.plugins import InitPluginProtocol
+    from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
+    from litestar.plugins import InitPluginProtocol, ReceiveRoutePlugin
+    from litestar.routes import BaseRoute, HTTPRoute
     from litestar.types import ASGIApp, Receive, Scope, Send
 except ImportError as error:  # pragma: no cover - exercised by the missing-extra test
     raise missing_extra("Litestar", "litestar", error) from error
@@ -155,7 +161,7 @@ def _handlers(app: Litestar) -> Iterator[tuple[bool, Any]]:
                 yield is_websocket, getattr(provide_, "dependency", None)
 
 
-class InjectKitPlugin(InitPluginProtocol):
+class InjectKitPlugin(InitPluginProtocol, ReceiveRoutePlugin):
     """``Litestar(..., plugins=[InjectKitPlugin(container)])``."""
 
     def __init__(self, container: Container) -> None:
@@ -184,6 +190,13 @@ class InjectKitPlugin(InitPluginProtocol):
     async def on_shutdown(self) -> None:
         await self.container.aclose()
 
+    def receive_route(self, route: BaseRoute) -> None:
+        """List in the OpenAPI schema what the route's injected functions read from the
+        request (Litestar does not see those parameters)."""
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                _document_request_parameters(handler, self.registries.http)
+
 
 def setup(app: Litestar, container: Container) -> InjectKitPlugin:
     """Give an existing app what :class:`InjectKitPlugin` gives a new one."""
@@ -197,7 +210,63 @@ def setup(app: Litestar, container: Container) -> InjectKitPlugin:
     app.asgi_handler = InjectKitMiddleware(app.asgi_handler, container, plugin.registries)
     app.on_startup.insert(0, plugin.on_startup)
     app.on_shutdown.append(plugin.on_shutdown)
+    for route in app.routes:
+        plugin.receive_route(route)
     return plugin
+
+
+_DOCUMENTED = "__injectkit_documented__"
+
+
+def _document_request_parameters(handler: HTTPRouteHandler, endpoints: Endpoints) -> None:
+    """Give ``handler`` an Operation class that appends, when the schema is generated,
+    the parameters its injected functions read from the request."""
+    base = handler.operation_class
+    if getattr(base, _DOCUMENTED, False):
+        return
+
+    def __init__(operation: Operation, *args: Any, **kwargs: Any) -> None:
+        base.__init__(operation, *args, **kwargs)
+        extra = _request_parameters(handler, endpoints)
+        listed = list(operation.parameters or ())
+        present = {(p.name, p.param_in) for p in listed if isinstance(p, Parameter)}
+        added = [p for p in extra if (p.name, p.param_in) not in present]
+        if added:
+            operation.parameters = [*listed, *added]
+
+    handler.operation_class = type(
+        base.__name__, (base,), {"__init__": __init__, _DOCUMENTED: True}
+    )
+
+
+def _request_parameters(handler: HTTPRouteHandler, endpoints: Endpoints) -> list[Parameter]:
+    """What ``handler`` and its injected dependencies read from the request."""
+    callables = [handler.fn, *(p.dependency for p in handler.resolve_dependencies().values())]
+    marks = [mark for mark in map(endpoint_of, callables) if mark is not None]
+    readers = [reader for mark in marks for reader in endpoints.get(mark).fields]
+    path_names = path_parameter_names(*handler.paths)
+    return [
+        Parameter(
+            name=found["name"],
+            param_in=found["in"],
+            schema=_litestar_schema(found["schema"]),
+            description=found["description"],
+            required=found["required"],
+        )
+        for found in openapi_parameters(readers, path_names)
+    ]
+
+
+def _litestar_schema(schema: dict[str, Any]) -> Schema:
+    """The JSON schema of :func:`openapi_parameters` as Litestar's ``Schema`` (an optional
+    is ``oneOf`` with ``null`` there)."""
+    options = schema.get("anyOf")
+    return Schema(
+        type=OpenAPIType(schema["type"]) if "type" in schema else None,
+        enum=schema.get("enum"),
+        one_of=[_litestar_schema(option) for option in options] if options else None,
+        default=schema.get("default"),
+    )
 
 
 def _invalid(bad: InvalidParameters, connection: Any) -> ValidationException:

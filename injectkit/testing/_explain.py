@@ -9,6 +9,8 @@ from typing import Any
 from .._container import Container
 from .._introspect import type_name
 from .._render import FreeParameter, GraphNode, GraphView
+from ..integrations._endpoint import endpoint_of
+from ..integrations._request_parameters import RequestParameters, sort_request_parameters
 from . import _core_access as core
 
 __all__ = ["Explanation", "ProviderInfo", "explain", "unused_providers"]
@@ -45,6 +47,8 @@ class Explanation:
     free_parameters: tuple[FreeParameter, ...]
     context: tuple[str, ...]  # types taken from the request scope's context
     uses_background_tasks: bool
+    # For a web adapter's route or dependency: which free parameters a client sets.
+    request: RequestParameters | None = None
 
     def by_scope(self) -> dict[str, tuple[str, ...]]:
         """Provider names grouped by scope, longest-lived first."""
@@ -74,8 +78,10 @@ class Explanation:
             needs = f" <- {', '.join(p.needs)}" if p.needs else ""
             extra = f" ({'; '.join(notes)})" if notes else ""
             lines.append(f"  {p.scope.ljust(width)}  {p.name}{extra}{needs}")
-        if self.free_parameters:
-            lines.append("from the call: " + ", ".join(_show_free(f) for f in self.free_parameters))
+        if self.request is not None:
+            lines.extend(_request_lines(self.request))
+        elif self.free_parameters:
+            lines.append("from the call: " + _show_all(self.free_parameters))
         leaves = list(self.context) + (["BackgroundTasks"] if self.uses_background_tasks else [])
         if leaves:
             lines.append("from the request scope: " + ", ".join(leaves))
@@ -113,6 +119,22 @@ def _show_free(free: FreeParameter) -> str:
     return free.name if free.required else f"{free.name}={free.default!r}"
 
 
+def _show_all(parameters: Iterable[FreeParameter]) -> str:
+    return ", ".join(_show_free(f) for f in parameters)
+
+
+def _request_lines(request: RequestParameters) -> list[str]:
+    """Who fills the free parameters of an adapter's route: a client sets the first."""
+    lines = []
+    if request.from_request:
+        lines.append("from the request (path or query): " + _show_all(request.from_request))
+    if request.from_framework:
+        lines.append("from the framework: " + _show_all(request.from_framework))
+    if request.server_side:
+        lines.append("never from the request: " + _show_all(request.server_side))
+    return lines
+
+
 def explain(
     container: Container, handler: Callable[..., Any], *, context_types: Iterable[Any] = ()
 ) -> Explanation:
@@ -124,11 +146,14 @@ def explain(
     """
     core.require_container(container, "explain")
     view = container.graph(core.handler_of(handler), context_types=context_types)
-    return explain_view(view)
+    mark = endpoint_of(handler)
+    if mark is None:
+        return explain_view(view)
+    return explain_view(view, sort_request_parameters(view.free_parameters, mark.provided))
 
 
-def explain_view(view: GraphView) -> Explanation:
-    """:func:`explain` for a graph already solved."""
+def explain_view(view: GraphView, request: RequestParameters | None = None) -> Explanation:
+    """:func:`explain` for a graph already solved; ``request`` for an adapter's route."""
     by_id = {n.id: n for n in view.nodes}
     providers: list[ProviderInfo] = []
     for node in reversed(view.nodes):  # the view lists consumers first
@@ -159,6 +184,7 @@ def explain_view(view: GraphView) -> Explanation:
         free_parameters=view.free_parameters,
         context=tuple(n.label for n in leaves if n.kind == "context"),
         uses_background_tasks=any(n.kind == "tasks" for n in leaves),
+        request=request,
     )
 
 

@@ -131,7 +131,7 @@ def test_adapter_route_is_solved_in_the_container_its_module_holds(
     """A route made by an adapter's inject is shown in its app's container, not the default."""
     status, out, err = run(capsys, "graph", "cli_routes:user")
     assert (status, err) == (0, "")
-    assert out.splitlines()[:3] == ["user", "    name <- name (from the call)", "    db <- db"]
+    assert out.splitlines()[:3] == ["user", "    name <- name (from the framework)", "    db <- db"]
     assert "db (from the call)" not in out
 
 
