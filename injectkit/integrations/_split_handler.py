@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 from .. import BackgroundTasks, Depends, InjectionError
 from .._aliases import unwrap_alias
 from .._introspect import call_kind, describe, read_signature, type_name
+from .._markers import NOT_FROM_REQUEST
 from ._setup_checks import require_function
 
 T = TypeVar("T")
@@ -70,7 +71,8 @@ def is_for_injectkit(annotation: Any, default: Any) -> bool:
     """Whether a parameter is marked for injectkit rather than for the framework.
 
     Marked: injectkit's ``Depends`` (as ``Annotated`` metadata or default), injectkit's
-    ``BackgroundTasks``, or ``FromContainer[T]``.
+    ``BackgroundTasks``, ``FromContainer[T]``, or ``NotFromRequest[T]`` (the framework
+    would read it from the request; injectkit gives it its default).
     """
     if isinstance(default, Depends):
         return True
@@ -78,7 +80,7 @@ def is_for_injectkit(annotation: Any, default: Any) -> bool:
     base = annotation
     if typing.get_origin(annotation) is Annotated:
         base, *metadata = typing.get_args(annotation)
-        if any(isinstance(m, (Depends, _FromContainer)) for m in metadata):
+        if any(isinstance(m, (Depends, _FromContainer)) or m is NOT_FROM_REQUEST for m in metadata):
             return True
     return base is BackgroundTasks
 

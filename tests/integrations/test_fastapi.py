@@ -227,7 +227,7 @@ async def test_fastapi_and_injectkit_parameters_are_validated(
     assert bad_path.status_code == 422
     assert bad_path.json()["detail"][0]["loc"] == ["path", "item_id"]
     documented = [p["name"] for p in openapi["paths"]["/items/{item_id}"]["get"]["parameters"]]
-    assert documented == ["item_id", "q"]
+    assert documented == ["item_id", "q", "limit"]  # limit_of's limit: a client sets it
 
 
 async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(

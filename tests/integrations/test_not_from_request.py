@@ -86,3 +86,23 @@ async def test_startup_fails_when_a_fastapi_parameter_reaches_a_not_from_request
         "parameter 'pool_size' that the framework fills from the request" in log
     )
     assert "rename one of the two parameters." in log
+
+
+async def test_fastapi_route_own_not_from_request_parameter_keeps_its_default() -> None:
+    """A FastAPI route's own NotFromRequest parameter is not FastAPI's: ?limit=… is
+    ignored, the parameter keeps its default and the schema does not list it."""
+    app = fastapi.FastAPI()
+
+    @app.get("/limit")
+    @ik_fastapi.inject
+    async def limit(limit: NotFromRequest[int] = 10, page: int = 1) -> dict[str, int]:
+        return {"limit": limit, "page": page}
+
+    ik_fastapi.setup(app, Container())
+    with serve_asgi(app) as url:
+        async with scenarios.asgi_client(url) as client:
+            response = await client.get("/limit", params={"limit": "99", "page": "2"})
+            schema = (await client.get("/openapi.json")).json()
+    assert response.json() == {"limit": 10, "page": 2}
+    listed = [p["name"] for p in schema["paths"]["/limit"]["get"]["parameters"]]
+    assert listed == ["page"]
