@@ -59,7 +59,7 @@ async def test_startup_fails_on_a_not_from_request_parameter_without_default() -
     def get_limit(limit: NotFromRequest[int]) -> int:
         return limit
 
-    log = scenarios.startup_failure_log(starlette_app(get_limit))
+    log = " ".join(scenarios.startup_failure_log(starlette_app(get_limit)).split())
     assert (
         "Parameter 'limit: int' of get_limit is marked NotFromRequest and has no default, "
         "so nothing fills it in a request." in log
@@ -80,7 +80,7 @@ async def test_startup_fails_when_a_fastapi_parameter_reaches_a_not_from_request
         return value
 
     ik_fastapi.setup(app, Container())
-    log = scenarios.startup_failure_log(app)
+    log = " ".join(scenarios.startup_failure_log(app).split())
     assert (
         "Parameter 'pool_size' of get_pool is marked NotFromRequest, but pool has a "
         "parameter 'pool_size' that the framework fills from the request" in log
