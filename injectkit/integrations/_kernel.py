@@ -47,6 +47,11 @@ Where each part lives (this module gathers them for the adapters):
   :func:`serve_connection` (steps 2 and 4 around an ASGI app) and
   :func:`serve_lifespan` (startup validation before the app's own startup,
   ``container.aclose()`` after its shutdown);
+- ``_lazy_scope`` and ``_wsgi``, for frameworks that make their request object inside
+  their own call (Flask, Falcon): :class:`LazyScope` (a scope opened on first use,
+  closed by the adapter), :func:`serve_wsgi` and :class:`ClosingBody` (closed when the
+  WSGI server closes the body); ``_startup.close_at_interpreter_exit`` closes the app
+  scope where there is no shutdown event (WSGI);
 - ``_split_handler``, for frameworks that read unmarked parameters themselves (FastAPI,
   Litestar): :data:`FromContainer` and :func:`split_handler`, which splits a handler's
   parameters between the framework and injectkit, and :func:`provided_value_core`, the
@@ -72,6 +77,7 @@ from ._endpoint import (
     endpoint_of,
     mark_endpoint,
 )
+from ._lazy_scope import LazyScope
 from ._request_values import FieldReader, InvalidParameters, ParameterProblem, converter_for
 from ._setup_checks import (
     already_set_up,
@@ -99,6 +105,7 @@ from ._startup import (
     prepare_endpoints,
 )
 from ._view_methods import SELF, is_view_method, view_class_marks, view_namespace
+from ._wsgi import ClosingBody, serve_wsgi
 
 __all__ = [
     "SELF",
@@ -140,4 +147,7 @@ __all__ = [
     "mark_endpoint",
     "missing_extra",
     "prepare_endpoints",
+    "LazyScope",
+    "ClosingBody",
+    "serve_wsgi",
 ]

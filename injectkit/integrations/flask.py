@@ -33,10 +33,8 @@ How a request goes:
 
 from __future__ import annotations
 
-import contextvars
 import functools
-import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .. import Container, InjectionError, RequestScope
@@ -47,6 +45,7 @@ from ._kernel import (
     EndpointMark,
     Endpoints,
     InvalidParameters,
+    LazyScope,
     already_set_up,
     close_at_interpreter_exit,
     endpoint_of,
@@ -57,6 +56,7 @@ from ._kernel import (
     prepare_endpoints,
     require_container,
     require_function,
+    serve_wsgi,
     view_class_marks,
 )
 
@@ -70,8 +70,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["get_scope", "inject", "setup"]
-
-logger = logging.getLogger("injectkit")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,99 +90,20 @@ class _Binding:
         self.request_types = request_types
 
 
-class _RequestState:
-    """One WSGI call: its request scope (opened on first use) and how the request ended."""
+class _RequestState(LazyScope):
+    """One WSGI call of a Flask app: its lazily opened request scope (see LazyScope)."""
 
-    __slots__ = ("binding", "context", "error", "finished", "scope")
+    __slots__ = ("binding",)
 
     def __init__(self, binding: _Binding) -> None:
+        super().__init__(binding.container, "Flask")
         self.binding = binding
-        # The request runs in a copy of the server thread's context, so that the open
-        # scope (a context variable) does not leak into whatever the thread does next
-        # (a test that has not closed its test-client response, a reused worker thread).
-        self.context = contextvars.copy_context()
-        self.scope: RequestScope | None = None
-        self.error: BaseException | None = None
-        self.finished = False
 
-    def open(self, request: WerkzeugRequest) -> RequestScope:
+    def open_for(self, request: WerkzeugRequest) -> RequestScope:
         scope = self.scope
         if scope is None:
-            if self.finished:
-                raise InjectionError(
-                    "The request scope was asked for after Flask had produced the response, "
-                    "and nothing would close it.",
-                    hint="call get_scope() (or an injected function) in the view itself, "
-                    "before it returns; a streamed body may use what the view resolved.",
-                )
-            context = dict.fromkeys(self.binding.request_types, request)
-            scope = self.binding.container.request(context)
-            scope.__enter__()
-            self.scope = scope
+            scope = self.open(dict.fromkeys(self.binding.request_types, request))
         return scope
-
-    def fail(self, exc: BaseException) -> None:
-        if self.error is None:
-            self.error = exc
-
-    def finish(self, exc: BaseException | None = None) -> BaseException | None:
-        """Close the scope; return a new exception a finalizer raised, if any."""
-        self.finished = True
-        scope, self.scope = self.scope, None
-        if scope is None:
-            return None
-        cause = exc if exc is not None else self.error
-        ended = scope.close(cause)
-        return ended if ended is not None and ended is not cause else None
-
-
-class _ClosingBody:
-    """The response body, handed on to the server; its ``close()`` closes the scope.
-
-    An exception raised while producing the body (a streamed generator failing) counts
-    as the request failing: the tasks are dropped and the finalizers see it.
-    """
-
-    __slots__ = ("_body", "_iterator", "_state")
-
-    def __init__(self, body: Iterable[bytes], state: _RequestState) -> None:
-        self._body = body
-        self._iterator: Iterator[bytes] | None = None
-        self._state = state
-
-    def __iter__(self) -> Iterator[bytes]:
-        self._iterator = iter(self._body)
-        return self
-
-    def __next__(self) -> bytes:
-        if self._iterator is None:
-            self._iterator = iter(self._body)
-        try:
-            return self._state.context.run(next, self._iterator)
-        except StopIteration:
-            raise
-        except BaseException as exc:
-            self._state.fail(exc)
-            raise
-
-    def close(self) -> None:
-        self._state.context.run(self._close)
-
-    def _close(self) -> None:
-        try:
-            close = getattr(self._body, "close", None)
-            if close is not None:
-                close()
-        except BaseException as exc:
-            self._state.fail(exc)
-            raise
-        finally:
-            error = self._state.finish()
-            if error is not None:
-                # The response is out; the server can do nothing better than log it.
-                logger.error(
-                    "a request finalizer failed after the response was sent", exc_info=error
-                )
 
 
 class _ScopeMiddleware:
@@ -197,18 +116,7 @@ class _ScopeMiddleware:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         state = _RequestState(self.binding)
         environ[_ENVIRON_KEY] = state
-        try:
-            body = state.context.run(self.wsgi_app, environ, start_response)
-        except BaseException as exc:  # Flask re-raises when PROPAGATE_EXCEPTIONS is on
-            error = state.context.run(state.finish, exc)
-            if error is not None:
-                raise error from exc
-            raise
-        if state.scope is None:
-            # Nothing to close: leave the body untouched (servers may send files directly).
-            state.finished = True
-            return body
-        return _ClosingBody(body, state)
+        return serve_wsgi(self.wsgi_app, state, environ, start_response)
 
 
 def _state_of(request: WerkzeugRequest, handler: str | None = None) -> _RequestState:
@@ -244,7 +152,7 @@ def get_scope(request: WerkzeugRequest | None = None) -> RequestScope:
     """
     if request is None:
         request = _current_request("get_scope()")
-    return _state_of(request).open(request)
+    return _state_of(request).open_for(request)
 
 
 def _unprocessable(error: InvalidParameters) -> flask.Response:
@@ -286,7 +194,7 @@ def inject(view: F) -> F:
             return _unprocessable(bad)
         if view is not None:
             values[SELF] = view
-        scope = state.open(request)
+        scope = state.open_for(request)
         try:
             return prepared.call_sync(scope, values)
         except BaseException as exc:

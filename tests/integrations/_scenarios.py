@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ from .conftest import (
     load_example,
     serve_asgi,
 )
+
+Serve = Callable[[Any], AbstractContextManager[str]]
+"""How a scenario serves an app: ``serve_asgi`` by default, a WSGI server for WSGI apps."""
 
 # --- pieces the apps under test are built from ---------------------------------------------
 
@@ -127,10 +131,11 @@ async def response_complete_before_task_then_finalizers(
     notify: Notify,
     *,
     expected_json: dict[str, Any],
+    serve: Serve = serve_asgi,
 ) -> None:
     """``/notify/a@b.c?tag=r1``: the whole response while the task blocks; then the task,
     then the request's finalizer; the app's at shutdown."""
-    with serve_asgi(app) as url:
+    with serve(app) as url:
         async with asgi_client(url) as client:
             response = await notify.send(client, "a@b.c", tag="r1")
             assert response.status_code == 200
@@ -154,11 +159,13 @@ async def one_background_tasks_for_all(
     recorder: Recorder,
     gate: Gate,
     notify: Notify,
+    *,
+    serve: Serve = serve_asgi,
 ) -> None:
     """``/notify/x@y.z?q=hello``: the query task and the handler's run in order, from one
     BackgroundTasks."""
     gate.open()
-    with serve_asgi(app) as url:
+    with serve(app) as url:
         async with asgi_client(url) as client:
             response = await notify.send(client, "x@y.z", q="hello")
             assert response.json()["same_tasks"] is True
@@ -301,6 +308,18 @@ def fresh_interpreter_output(code: str) -> str:
         cwd=ROOT,
     )
     return done.stdout.strip()
+
+
+def program_lines(script: str, tmp_path: Path) -> list[str]:
+    """The stdout lines of ``script`` (dedented) run as a program file from the
+    repository's root; it must exit with status 0 (its stderr is the failure message)."""
+    path = tmp_path / "program.py"
+    path.write_text(textwrap.dedent(script))
+    done = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
 
 
 def import_error_without(framework: str, adapter: str) -> str:

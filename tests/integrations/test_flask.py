@@ -2,9 +2,6 @@
 
 import socket
 import struct
-import subprocess
-import sys
-import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +28,7 @@ from injectkit.integrations.flask import get_scope, inject, setup
 
 from . import _scenarios as scenarios
 from ._scenarios import Token, token_number
-from .conftest import ROOT, TIMEOUT, Gate, Recorder, load_example, serve_in_thread
+from .conftest import TIMEOUT, Gate, Recorder, load_example, serve_in_thread
 
 # --- a real server ------------------------------------------------------------------------
 
@@ -590,53 +587,47 @@ def test_a_view_added_after_setup_is_validated_on_its_first_request() -> None:
 
 def test_app_scoped_finalizers_run_at_interpreter_exit(tmp_path: Path) -> None:
     """With the default ``close_at_exit``, the app scope closes when the process exits."""
-    script = tmp_path / "app.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            from collections.abc import Iterator
+    lines = scenarios.program_lines(
+        """
+        from collections.abc import Iterator
 
-            import flask
+        import flask
 
-            from injectkit import Container
-            from injectkit.integrations.flask import inject, setup
+        from injectkit import Container
+        from injectkit.integrations.flask import inject, setup
 
 
-            class Pool:
-                pass
+        class Pool:
+            pass
 
 
-            container = Container()
+        container = Container()
 
 
-            @container.provider(scope="app")
-            def pool() -> Iterator[Pool]:
-                print("pool opened", flush=True)
-                yield Pool()
-                print("pool closed", flush=True)
+        @container.provider(scope="app")
+        def pool() -> Iterator[Pool]:
+            print("pool opened", flush=True)
+            yield Pool()
+            print("pool closed", flush=True)
 
 
-            app = flask.Flask(__name__)
+        app = flask.Flask(__name__)
 
 
-            @app.get("/")
-            @inject
-            def index(pool: Pool) -> str:
-                return "ok"
+        @app.get("/")
+        @inject
+        def index(pool: Pool) -> str:
+            return "ok"
 
 
-            setup(app, container)
-            response = app.test_client().get("/", buffered=True)
-            print(response.status_code, response.text, flush=True)
-            print("end of the program", flush=True)
-            """
-        )
+        setup(app, container)
+        response = app.test_client().get("/", buffered=True)
+        print(response.status_code, response.text, flush=True)
+        print("end of the program", flush=True)
+        """,
+        tmp_path,
     )
-    done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    assert lines == [
         "pool opened",
         "200 ok",
         "end of the program",

@@ -11,7 +11,16 @@ import injectkit.integrations
 
 from ._scenarios import fresh_interpreter_output
 
-FRAMEWORKS = ("starlette", "fastapi", "flask", "werkzeug", "aiohttp", "litestar", "django")
+FRAMEWORKS = (
+    "starlette",
+    "fastapi",
+    "flask",
+    "werkzeug",
+    "aiohttp",
+    "litestar",
+    "django",
+    "falcon",
+)
 KERNEL_MODULES = sorted(
     f"injectkit.integrations.{path.stem}"
     for path in Path(injectkit.integrations.__file__).parent.glob("_*.py")
@@ -24,6 +33,7 @@ OWN = {
     "aiohttp": {"aiohttp"},
     "litestar": {"litestar"},
     "django": {"django"},
+    "falcon": {"falcon"},
 }
 
 
