@@ -248,7 +248,7 @@ def inject(responder: F) -> F:
         endpoint = sync_endpoint
 
     copy_names(endpoint, core)
-    mark = mark_endpoint(endpoint, core, provided=(self_name,))
+    mark = mark_endpoint(endpoint, core, provided=(self_name,), namespace=namespace)
     return cast(F, endpoint)
 
 
