@@ -20,6 +20,8 @@ FRAMEWORKS = (
     "litestar",
     "django",
     "falcon",
+    "click",
+    "typer",
 )
 KERNEL_MODULES = sorted(
     f"injectkit.integrations.{path.stem}"
@@ -34,6 +36,8 @@ OWN = {
     "litestar": {"litestar"},
     "django": {"django"},
     "falcon": {"falcon"},
+    "click": {"click"},
+    "typer": {"typer"},
 }
 
 
