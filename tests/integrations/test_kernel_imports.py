@@ -31,7 +31,7 @@ KERNEL_MODULES = sorted(
 OWN = {
     "starlette": {"starlette"},
     "fastapi": {"fastapi", "starlette"},
-    "flask": {"flask", "werkzeug"},
+    "flask": {"flask", "werkzeug", "click"},  # Flask's own CLI is built on Click
     "aiohttp": {"aiohttp"},
     "litestar": {"litestar"},
     "django": {"django"},
