@@ -1,4 +1,4 @@
-"""The seed's tutorial002 as a Click command: a sub-dependency adds its own task.
+"""FastAPI's tutorial002 as a Click command: a sub-dependency adds its own task.
 
 Run it with ``python -m examples.click.tutorial002 ada@example.com --q injectkit`` from
 the repository's root.  It prints, in this order: the command's message, each task's

@@ -1,4 +1,4 @@
-"""The seed's tutorial001 on Falcon: write the notification after the response.
+"""FastAPI's tutorial001 on Falcon: write the notification after the response.
 
 ``create_app()`` is a WSGI ``falcon.App``; ``create_asgi_app()`` the same resource on
 ``falcon.asgi.App``.  Run one with ``uvicorn --factory examples.falcon.tutorial001:create_asgi_app``

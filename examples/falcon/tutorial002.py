@@ -1,4 +1,4 @@
-"""The seed's tutorial002 on Falcon: a sub-dependency adds its own background task.
+"""FastAPI's tutorial002 on Falcon: a sub-dependency adds its own background task.
 
 ``create_app()`` is a WSGI ``falcon.App``; ``create_asgi_app()`` the same on
 ``falcon.asgi.App``.  Send

@@ -1,4 +1,4 @@
-"""The seed's tutorial001 as a Typer command: the notification is written after the
+"""FastAPI's tutorial001 as a Typer command: the notification is written after the
 command's own work.
 
 Run it with ``python -m examples.typer.tutorial001 ada@example.com`` from the

@@ -1,4 +1,4 @@
-"""The seed's tutorial002 as a Typer command: a sub-dependency adds its own task.
+"""FastAPI's tutorial002 as a Typer command: a sub-dependency adds its own task.
 
 Run it with ``python -m examples.typer.tutorial002 ada@example.com --q injectkit`` from
 the repository's root.  ``--q`` is on the command line because ``get_query``, a
