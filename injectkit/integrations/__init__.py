@@ -1,7 +1,8 @@
 """Adapters for web frameworks, and the kernel they share (for writing your own).
 
 One small module per framework, each importing its framework only when imported itself,
-each an optional extra (``pip install "injectkit[starlette]"``), the same names in each:
+each an optional extra (``python -m pip install "./injectkit[starlette]"`` from a
+clone), the same names in each:
 
 - ``setup(app, container)``: tie the container to the app (a request scope per request,
   endpoints validated at startup, the app scope closed at shutdown);

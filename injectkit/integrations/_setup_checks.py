@@ -30,9 +30,11 @@ __all__ = [
 
 def missing_extra(framework: str, extra: str, error: ImportError) -> ImportError:
     """The ImportError an adapter raises when its framework is not installed."""
+    # injectkit is not on PyPI yet: the install that works today is from a clone.
     message = (
         f"injectkit.integrations.{extra} needs {framework}, which is not installed: "
-        f'pip install "injectkit[{extra}]"'
+        f'python -m pip install "./injectkit[{extra}]" (from the directory holding your '
+        f'clone of injectkit; pip install "injectkit[{extra}]" once it is on PyPI)'
     )
     replacement = ImportError(message, name=error.name)
     replacement.__cause__ = error

@@ -581,7 +581,8 @@ def test_importing_the_adapter_without_aiohttp_names_the_extra() -> None:
     """Without aiohttp installed, the ImportError says which extra to install."""
     assert scenarios.import_error_without("aiohttp", "aiohttp") == (
         "injectkit.integrations.aiohttp needs aiohttp, which is not installed: "
-        'pip install "injectkit[aiohttp]"'
+        'python -m pip install "./injectkit[aiohttp]" (from the directory holding your '
+        'clone of injectkit; pip install "injectkit[aiohttp]" once it is on PyPI)'
     )
 
 

@@ -394,5 +394,6 @@ def test_importing_the_adapter_without_its_framework_names_the_extra(framework: 
     name = "Click" if framework == "click" else "Typer"
     assert scenarios.import_error_without(framework, framework) == (
         f"injectkit.integrations.{framework} needs {name}, which is not installed: "
-        f'pip install "injectkit[{framework}]"'
+        f'python -m pip install "./injectkit[{framework}]" (from the directory holding your '
+        f'clone of injectkit; pip install "injectkit[{framework}]" once it is on PyPI)'
     )

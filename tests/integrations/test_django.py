@@ -673,7 +673,8 @@ def test_importing_the_adapter_without_django_names_the_extra() -> None:
     """Without Django installed, the ImportError says which extra to install."""
     assert scenarios.import_error_without("django", "django") == (
         "injectkit.integrations.django needs Django, which is not installed: "
-        'pip install "injectkit[django]"'
+        'python -m pip install "./injectkit[django]" (from the directory holding your '
+        'clone of injectkit; pip install "injectkit[django]" once it is on PyPI)'
     )
 
 

@@ -584,5 +584,6 @@ def test_importing_the_adapter_without_falcon_names_the_extra() -> None:
     """Without Falcon installed, the ImportError says which extra to install."""
     assert scenarios.import_error_without("falcon", "falcon") == (
         "injectkit.integrations.falcon needs Falcon, which is not installed: "
-        'pip install "injectkit[falcon]"'
+        'python -m pip install "./injectkit[falcon]" (from the directory holding your '
+        'clone of injectkit; pip install "injectkit[falcon]" once it is on PyPI)'
     )

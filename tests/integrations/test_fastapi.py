@@ -271,5 +271,6 @@ def test_importing_without_fastapi_names_the_extra() -> None:
     """Without FastAPI installed, the import error says which extra to install."""
     assert scenarios.import_error_without("fastapi", "fastapi") == (
         "injectkit.integrations.fastapi needs FastAPI, which is not installed: "
-        'pip install "injectkit[fastapi]"'
+        'python -m pip install "./injectkit[fastapi]" (from the directory holding your '
+        'clone of injectkit; pip install "injectkit[fastapi]" once it is on PyPI)'
     )

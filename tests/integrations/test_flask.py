@@ -715,7 +715,8 @@ def test_importing_the_adapter_without_flask_names_the_extra() -> None:
     """Without Flask installed, the ImportError says which extra to install."""
     assert scenarios.import_error_without("flask", "flask") == (
         "injectkit.integrations.flask needs Flask, which is not installed: "
-        'pip install "injectkit[flask]"'
+        'python -m pip install "./injectkit[flask]" (from the directory holding your '
+        'clone of injectkit; pip install "injectkit[flask]" once it is on PyPI)'
     )
 
 

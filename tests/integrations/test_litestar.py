@@ -278,7 +278,8 @@ def test_importing_without_litestar_names_the_extra() -> None:
     """Without Litestar installed, the import error says which extra to install."""
     assert scenarios.import_error_without("litestar", "litestar") == (
         "injectkit.integrations.litestar needs Litestar, which is not installed: "
-        'pip install "injectkit[litestar]"'
+        'python -m pip install "./injectkit[litestar]" (from the directory holding your '
+        'clone of injectkit; pip install "injectkit[litestar]" once it is on PyPI)'
     )
 
 

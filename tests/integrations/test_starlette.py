@@ -331,7 +331,8 @@ def test_importing_without_starlette_names_the_extra() -> None:
     """Without Starlette installed, the import error says which extra to install."""
     assert scenarios.import_error_without("starlette", "starlette") == (
         "injectkit.integrations.starlette needs Starlette, which is not installed: "
-        'pip install "injectkit[starlette]"'
+        'python -m pip install "./injectkit[starlette]" (from the directory holding your '
+        'clone of injectkit; pip install "injectkit[starlette]" once it is on PyPI)'
     )
 
 
