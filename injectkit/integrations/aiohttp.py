@@ -63,6 +63,7 @@ from ._kernel import (
     require_container,
     require_function,
     view_class_marks,
+    view_namespace,
 )
 
 try:
@@ -258,9 +259,10 @@ def inject(handler: Callable[..., Awaitable[web.StreamResponse]]) -> Handler:
         async def view_method(self: web.View) -> web.StreamResponse:
             return await endpoint(self.request, self)
 
-        mark = mark_endpoint(view_method, original, (SELF,))
+        mark = mark_endpoint(view_method, original, (SELF,), namespace=view_namespace(1))
         return view_method  # type: ignore[return-value]
-    mark = mark_endpoint(endpoint, original)
+    # The decorating code's names, for string annotations naming an app factory's classes.
+    mark = mark_endpoint(endpoint, original, depth=1)
     return endpoint
 
 

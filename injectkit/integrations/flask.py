@@ -58,6 +58,7 @@ from ._kernel import (
     require_function,
     serve_wsgi,
     view_class_marks,
+    view_namespace,
 )
 
 try:
@@ -201,7 +202,12 @@ def inject(view: F) -> F:
             state.fail(exc)
             raise
 
-    mark = mark_endpoint(endpoint, handler, (SELF,) if is_view_method(handler) else ())
+    # The decorating code's names, for string annotations naming classes local to an app
+    # factory (or, for a MethodView's method, to its class body and the factory).
+    if is_view_method(handler):
+        mark = mark_endpoint(endpoint, handler, (SELF,), namespace=view_namespace(1))
+    else:
+        mark = mark_endpoint(endpoint, handler, depth=1)
     return cast(F, endpoint)
 
 
