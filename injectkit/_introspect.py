@@ -132,7 +132,7 @@ def _name_attribute(obj: object, attribute: str) -> str | None:
 
 
 def type_name(tp: Any) -> str:
-    if isinstance(tp, type) and not get_args(tp):
+    if isinstance(tp, type):  # not list[int] & co: no parametrized type is a type (3.11+)
         return tp.__qualname__.rsplit("<locals>.", 1)[-1]
     if type(tp) in (list, tuple):  # ``x: [int]``, a mistake shown as written
         inner = ", ".join(  # one level deep: a list may hold itself
@@ -219,18 +219,16 @@ def _evaluate_hints(func: Any, name: str, localns: Mapping[str, Any] | None) -> 
         return {}
     try:
         return get_type_hints(source, include_extras=True)
-    except NameError:
-        if localns:
-            with contextlib.suppress(Exception):
-                return get_type_hints(source, localns=dict(localns), include_extras=True)
-        failure = sys.exc_info()[1]
     except Exception as exc:
         failure = exc
+    if localns and isinstance(failure, NameError):
+        with contextlib.suppress(Exception):
+            return get_type_hints(source, localns=dict(localns), include_extras=True)
     _explain_annotations(source, name, localns, failure)
 
 
 def _explain_annotations(
-    source: Any, name: str, localns: Mapping[str, Any] | None, exc: BaseException | None
+    source: Any, name: str, localns: Mapping[str, Any] | None, exc: Exception
 ) -> NoReturn:
     """Find the annotation that cannot be evaluated, and say which."""
     raw = getattr(source, "__annotations__", {}) or {}
@@ -258,10 +256,8 @@ def _explain_annotations(
     ) from exc
 
 
-def _reason(exc: BaseException | None) -> str:
+def _reason(exc: Exception) -> str:
     """Why evaluating failed: a NameError's own words, else the exception's class too."""
-    if exc is None:
-        return "unknown error"
     if isinstance(exc, NameError):
         return str(exc)
     return exception_text(exc)
@@ -559,7 +555,7 @@ def provided_type(signature: Signature) -> Any:
 def is_optional_of(annotation: Any) -> Any:
     """``T`` for ``T | None`` / ``Optional[T]``, else MISSING."""
     origin = get_origin(annotation)
-    if origin is typing.Union or (hasattr(types, "UnionType") and origin is types.UnionType):
+    if origin is typing.Union or origin is types.UnionType:
         args = [a for a in get_args(annotation) if a is not type(None)]
         if len(args) == 1 and len(get_args(annotation)) == 2:
             return args[0]

@@ -48,3 +48,13 @@ def test_depends_on_something_not_callable_is_refused() -> None:
     )
     assert raised.value.path == ("not_callable",)
     assert raised.value.requested == "5"
+
+
+def test_depends_with_a_scope_it_does_not_take_says_which_it_takes() -> None:
+    """``Depends(f, scope="transient")``: refused as Depends() is made, listing the three."""
+    with pytest.raises(InjectionError) as raised:
+        Depends(int, scope="transient")
+    assert str(raised.value) == (
+        "Depends(): scope='transient' is not accepted here."
+        "\n  hint: use one of 'function', 'request', 'app'."
+    )
