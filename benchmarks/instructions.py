@@ -57,7 +57,9 @@ def _child(shape_key: str, contender_key: str, requests: int) -> None:
             call()
 
 
-def _count(valgrind: str, shape: str, contender: str, requests: int) -> int:
+def count_instructions(valgrind: str, arguments: Sequence[str]) -> int:
+    """The instructions ``python -m <arguments>`` executes, counted by callgrind (with a
+    fixed hash seed, so that the count repeats)."""
     proc = subprocess.run(
         [
             valgrind,
@@ -65,11 +67,7 @@ def _count(valgrind: str, shape: str, contender: str, requests: int) -> int:
             "--callgrind-out-file=/dev/null",
             sys.executable,
             "-m",
-            "benchmarks.instructions",
-            "--child",
-            shape,
-            contender,
-            str(requests),
+            *arguments,
         ],
         capture_output=True,
         text=True,
@@ -78,8 +76,13 @@ def _count(valgrind: str, shape: str, contender: str, requests: int) -> int:
     )
     found = _COLLECTED.search(proc.stderr)
     if proc.returncode != 0 or found is None:
-        raise RuntimeError(f"{contender} on {shape} failed:\n{proc.stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(arguments)} failed:\n{proc.stderr[-2000:]}")
     return int(found.group(1))
+
+
+def _count(valgrind: str, shape: str, contender: str, requests: int) -> int:
+    arguments = ["benchmarks.instructions", "--child", shape, contender, str(requests)]
+    return count_instructions(valgrind, arguments)
 
 
 def per_request(valgrind: str, shape: str, contender: str, requests: int) -> int:

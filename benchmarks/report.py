@@ -189,6 +189,19 @@ def render_markdown(results: Results, chart: str | None) -> str:
         ]
         if chart:
             out += [f"![cost per request relative to hand-written wiring]({chart})", ""]
+    out += [
+        "## Through a real framework",
+        "",
+        "The shapes above measure the resolver alone. Through a web framework, a request "
+        "also pays for the framework and the adapter: the table below counts the "
+        "instructions of one in-process request through each adapter, next to the same "
+        "endpoint wired by hand in that framework and FastAPI's own `Depends` "
+        "(how: [Benchmarks: through each framework](benchmarks-adapters.md); "
+        "`uv run --group bench python -m benchmarks.adapters`).",
+        "",
+        '--8<-- "docs/benchmarks-adapters.md:table"',
+        "",
+    ]
     for info in SHAPES:
         if not any(t.shape == info.key for t in results.timings):
             continue

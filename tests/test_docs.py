@@ -100,7 +100,8 @@ def _included_files() -> dict[str, list[str]]:
     included: dict[str, list[str]] = {}
     for page in sorted(DOCS.rglob("*.md")):
         for match in re.finditer(r'--8<--\s+"([^"]+)"', page.read_text(encoding="utf-8")):
-            included.setdefault(match.group(1), []).append(page.relative_to(DOCS).as_posix())
+            name = match.group(1).partition(":")[0]  # "file.md:section" includes a section
+            included.setdefault(name, []).append(page.relative_to(DOCS).as_posix())
     return included
 
 
