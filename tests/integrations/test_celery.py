@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -167,6 +168,23 @@ async def send_offline(label: str, tasks: BackgroundTasks) -> dict[str, str]:
     return {"queued": label}
 
 
+# Held closed by a test while it checks that its client already has the response: the
+# in-process task below waits on it, and the request's sends come after its tasks.
+HOLD_SENDS = threading.Event()
+
+
+def wait_for_the_test() -> None:
+    """An in-process task that runs until the test releases it."""
+    HOLD_SENDS.wait(timeout=30)
+
+
+@web.inject
+async def send_held(label: str, tasks: BackgroundTasks) -> dict[str, str]:
+    tasks.add_task(wait_for_the_test)
+    tasks.add_task(record, label)
+    return {"queued": label}
+
+
 @pytest.fixture(scope="module")
 def site(broker: str, database: Path) -> Iterator[str]:
     """The web app on uvicorn; its requests run in the tasks' container."""
@@ -178,6 +196,7 @@ def site(broker: str, database: Path) -> Iterator[str]:
             Route("/rows/{label}", write_row, methods=["POST"]),
             Route("/async/{label}", send_async, methods=["POST"]),
             Route("/offline/{label}", send_offline, methods=["POST"]),
+            Route("/held/{label}", send_held, methods=["POST"]),
         ]
     )
     web.setup(app, container)
@@ -319,10 +338,29 @@ print(json.dumps(result))
 """
 
 
-def test_the_send_adds_little_to_the_response_time(
+def test_the_client_has_the_response_before_the_task_is_sent(
     site: str, worker: Worker, database: Path
 ) -> None:
-    """Sending happens after the response: its latency is the check in add_task, not the send."""
+    """The send waits for the request's in-process tasks, which wait for this test: the
+    client holds the whole response while nothing has been sent, and the task runs once
+    the request is let go."""
+    name = label()
+    HOLD_SENDS.clear()
+    try:
+        response = httpx.post(f"{site}/held/{name}", timeout=WAIT)
+        assert response.json() == {"queued": name}
+        time.sleep(0.5)  # time enough for a send that was not held to reach the worker
+        assert executions(database, name) == []
+    finally:
+        HOLD_SENDS.set()
+    wait_until(lambda: len(executions(database, name)) == 1, "the held task")
+
+
+def test_sends_from_many_requests_all_run_and_their_cost_is_reported(
+    site: str, worker: Worker, database: Path
+) -> None:
+    """Requests with and without a send, back to back and spaced: every sent task runs.
+    The response times and add_task's own cost are printed (measured, not asserted)."""
     name, count = label(), 60
     output = subprocess.run(
         [sys.executable, "-c", TIMING_CLIENT, site, name, str(count)],
@@ -341,11 +379,6 @@ def test_the_send_adds_little_to_the_response_time(
             f"(added {(sent_min - base_min) * 1000:.2f} ms)"
         )
     wait_until(lambda: len(executions(database, f"{name}s")) == 2 * count, "the sent tasks")
-    # The fastest response of each kind: what the path costs, without the machine's noise
-    # (on a loaded 2-core machine a median moves by milliseconds).  A Redis round trip on
-    # the response path would add to every response, the fastest too.
-    for _, _, base_min, sent_min in timings.values():
-        assert sent_min - base_min < 0.0005
     # What the handler itself spends: add_task's checks (importable, parameters, JSON).
     calls = 500
     with container.request() as scope:
@@ -356,7 +389,6 @@ def test_the_send_adds_little_to_the_response_time(
         spent = (time.perf_counter() - start) / calls
         queue._outbox.sends.clear()  # nothing to send: this only timed add_task
     print(f"[celery] add_task of a Celery task: {spent * 1e6:.1f} us in the handler")
-    assert spent < 0.005
 
 
 def test_the_response_does_not_wait_for_a_broker_that_is_down(
