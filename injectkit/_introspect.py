@@ -169,7 +169,10 @@ def _hint_source(func: Any) -> Any:
         init = vars_lookup(func, "__init__")
         if init is object.__init__:
             new = vars_lookup(func, "__new__")
-            return new if new is not object.__new__ else None
+            if new is object.__new__:
+                return None
+            # A class body's __new__ is a staticmethod in its __dict__: the function is inside.
+            return new.__func__ if isinstance(new, staticmethod) else new
         return init
     if inspect.ismethod(func):
         return func.__func__
