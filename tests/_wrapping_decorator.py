@@ -1,6 +1,6 @@
-"""A decorator from another module, which defines a class named like one of a test's
-(tests/test_signature_reading.py): the decorated function's annotations must be read
-in the function's own module."""
+"""A decorator (functools.wraps) from another module, which defines a class named like
+one of a test's (tests/test_signature_reading.py): the decorated function's annotations
+must be read in the function's own module."""
 
 from __future__ import annotations
 

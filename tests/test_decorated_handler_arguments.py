@@ -3,11 +3,10 @@ takes what its own signature takes: its wrapper's ``*args, **kwargs`` let nothin
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import pytest
+from _wrapping_decorator import passthrough
 
 from injectkit import Container, Depends, InjectionError
 
@@ -16,20 +15,12 @@ class Session:
     pass
 
 
-def logged(func: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
-
-    return wrapper
-
-
 def test_a_decorated_handler_without_star_args_refuses_extra_positional_arguments() -> None:
     """``title`` is its only free parameter: a second positional argument is an error."""
     c = Container()
 
     @c.inject
-    @logged
+    @passthrough
     def handler(title: str, session: Annotated[Session, Depends()]) -> str:
         return title
 
@@ -46,7 +37,7 @@ def test_a_decorated_handler_without_star_star_kwargs_refuses_unknown_keywords()
     c = Container()
 
     @c.inject
-    @logged
+    @passthrough
     def handler(title: str, session: Annotated[Session, Depends()]) -> str:
         return title
 

@@ -127,10 +127,15 @@ def make_signature() -> Signature:
     return Signature()
 
 
-def test_a_decorated_providers_annotations_are_read_in_its_own_module() -> None:
-    """``-> Signature`` names this module's class, not the decorator's nor injectkit's."""
+def plain_signature() -> Signature:
+    return Signature()
+
+
+@pytest.mark.parametrize("provider", [plain_signature, make_signature], ids=["plain", "decorated"])
+def test_a_providers_annotations_are_read_in_its_own_module(provider: Any) -> None:
+    """``-> Signature`` names this module's class, not injectkit's nor the decorator's."""
     c = Container()
-    c.provider(make_signature)
+    c.provider(provider)
 
     @c.inject
     def handler(value: Signature) -> Signature:
@@ -138,19 +143,3 @@ def test_a_decorated_providers_annotations_are_read_in_its_own_module() -> None:
 
     assert type(handler()) is Signature
     assert Signature is not DecoratorsSignature
-
-
-def plain_signature() -> Signature:
-    return Signature()
-
-
-def test_a_providers_string_annotation_is_read_in_its_own_module() -> None:
-    """``-> Signature`` (a string here) is this module's class, not injectkit's own."""
-    c = Container()
-    c.provider(plain_signature)
-
-    @c.inject
-    def handler(value: Signature) -> Signature:
-        return value
-
-    assert type(handler()) is Signature
