@@ -48,8 +48,12 @@ def is_async_task(func: Callable[..., Any]) -> bool:
     """Whether ``func`` is awaited on the event loop (else it runs in a worker thread)."""
     try:  # functions and bound methods: read the flag (asked once per task run)
         return func.__code__.co_flags & _CO_COROUTINE != 0
-    except AttributeError:  # partials, callable objects, builtins
+    except Exception:  # partials, callable objects, builtins; or a __getattr__ that raises
+        pass
+    try:
         return call_kind(func) is CallKind.ASYNC
+    except Exception:  # an object that refuses to be looked at: call it as it is, in a thread
+        return False
 
 
 class BackgroundTask(Generic[P]):
