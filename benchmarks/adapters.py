@@ -287,8 +287,8 @@ def _page(counts: dict[str, int], requests: int) -> list[str]:
         floor = first.setdefault(case.framework, count)
         lines.append(f"| {case.framework} | {case.wiring} | {count:,} | {count / floor:.2f}x |")
     notes = [BY_KEY[key].note for key in counts if BY_KEY[key].note]
-    if notes:
-        lines += ["", *notes]
+    for note in notes:
+        lines += ["", note]
     lines.append("<!-- --8<-- [end:table] -->")
     return lines
 
