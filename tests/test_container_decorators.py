@@ -1,4 +1,5 @@
-"""What ``@container.provider`` and ``@container.inject`` do with their arguments."""
+"""What ``@container.provider``, ``@container.inject`` and ``resolve`` do with their
+arguments."""
 
 from __future__ import annotations
 
@@ -59,3 +60,18 @@ def test_inject_of_something_not_callable_says_what_it_got_and_what_to_decorate(
     text = " ".join(str(raised.value).split())
     assert text.startswith("inject() needs a function, got 42.")
     assert "hint: decorate a def or async def with @container.inject." in text
+
+
+def test_resolving_something_that_is_not_a_type_names_it_and_the_fix() -> None:
+    """resolve([1]) (not a type, not hashable): an InjectionError with its chain and hint."""
+    c = Container()
+    with c.request() as scope, pytest.raises(InjectionError) as raised:
+        scope.resolve_sync([1])  # type: ignore[arg-type]
+    error = raised.value
+    assert " ".join(str(error).split()) == (
+        "resolve([1]): [1] is not a type, so nothing can be registered for it "
+        "(TypeError: unhashable type: 'list'). chain: resolve([1]) "
+        "hint: resolve a registered class (or NewType), e.g. resolve(Session)."
+    )
+    assert (error.path, error.requested) == (("resolve([1])",), "[1]")
+    assert isinstance(error.__cause__, TypeError)
