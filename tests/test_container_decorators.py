@@ -75,3 +75,16 @@ def test_resolving_something_that_is_not_a_type_names_it_and_the_fix() -> None:
     )
     assert (error.path, error.requested) == (("resolve([1])",), "[1]")
     assert isinstance(error.__cause__, TypeError)
+
+
+def test_resolve_under_a_local_override_does_not_reuse_the_plan_made_without_it() -> None:
+    """resolve(Base) before, inside and after override(Base, fake, local=True)."""
+    c = Container()
+    c.register(Base, Impl)
+    fake = Base()
+    with c.request() as scope:
+        assert type(scope.resolve_sync(Base)) is Impl
+    with c.override(Base, fake, local=True), c.request() as scope:
+        assert scope.resolve_sync(Base) is fake
+    with c.request() as scope:
+        assert type(scope.resolve_sync(Base)) is Impl
