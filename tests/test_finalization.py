@@ -217,6 +217,26 @@ async def test_generator_that_does_not_yield() -> None:
         await handler()
 
 
+async def test_async_generator_that_does_not_yield() -> None:
+    """The same for an async generator provider: its own InjectionError, chain and hint."""
+    c = Container()
+
+    async def empty() -> AsyncIterator[int]:
+        return
+        yield  # pragma: no cover
+
+    @c.inject
+    async def handler(x: Annotated[int, Depends(empty)]) -> int:
+        return x
+
+    with pytest.raises(InjectionError) as raised:
+        await handler()
+    assert " ".join(str(raised.value).split()) == (
+        "Generator provider empty finished without yielding a value. "
+        "chain: handler -> empty hint: a generator provider must yield exactly once."
+    )
+
+
 async def test_generator_that_yields_twice() -> None:
     """A generator provider that yields twice is an InjectionError naming it."""
     c = Container()
