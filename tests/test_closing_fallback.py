@@ -3,6 +3,8 @@ the container still closes, says why it did not wait, and nothing raises."""
 
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +25,8 @@ def unreadable(task: Any) -> Iterator[Any]:
 async def test_the_container_closes_without_waiting_when_tasks_cannot_be_read(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """aclose() does not raise, closes the app scope at once and warns that it did not wait."""
+    """aclose() does not raise, closes the app scope at once and warns on the injectkit
+    logger that it did not wait, with the traceback of why."""
     monkeypatch.setattr(_closing, "frames", unreadable)
     c = Container(shutdown_grace=5)
     events: list[str] = []
@@ -54,7 +57,14 @@ async def test_the_container_closes_without_waiting_when_tasks_cannot_be_read(
             await c.aclose()
             events.append("container closed")
     assert events == ["settings closed", "container closed", "task ran"]
-    assert "cannot see which requests are still closing" in caplog.text
+    [warning] = [r for r in caplog.records if r.name == "injectkit"]
+    assert warning.levelno == logging.WARNING
+    assert warning.getMessage() == (
+        "cannot see which requests are still closing (their tasks could not be read); "
+        "the container closes without waiting for them"
+    )
+    assert warning.exc_info is not None  # the traceback of why, for a bug report
+    assert str(warning.exc_info[1]) == "no frames here"
 
 
 def test_a_running_finalizer_is_not_named_when_frames_cannot_be_read(
