@@ -4,7 +4,6 @@ the container still closes, says why it did not wait, and nothing raises."""
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Iterator
 from typing import Any
 
