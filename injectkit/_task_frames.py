@@ -55,10 +55,15 @@ def _finalizer_in(host: Any) -> str | None:
 
 
 def frames(task: Any) -> Iterator[FrameType]:
-    """The frames of the coroutines ``task`` is suspended in, outermost first."""
+    """The frames of the coroutines ``task`` is suspended in, outermost first.
+
+    The chain ends at the first awaited object that is not a coroutine: an async
+    generator's ``asend`` / ``athrow`` (a finalizer's own frame, never needed: the frame
+    of ``aclose_all`` / ``aclose_within`` above it names it), a future, a trap.
+    """
     coro = task.get_coro() if isinstance(task, asyncio.Task) else getattr(task, "coro", None)
     while coro is not None:
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+        frame = getattr(coro, "cr_frame", None)
         if frame is not None:
             yield frame
-        coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)
+        coro = getattr(coro, "cr_await", None)
