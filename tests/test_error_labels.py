@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from _long_chains import missing_at_depth
 from starlette.requests import Request
 
 from injectkit import CircularDependencyError, Container, InjectionError
@@ -110,32 +111,16 @@ def test_a_cycle_of_thousands_is_shortened_in_the_message() -> None:
 
 def test_a_chain_of_thousands_is_shortened_in_the_message() -> None:
     """A 5,000-deep chain ending in a missing provider: the chain line is shortened."""
-    container = Container()
     depth = 5000
-    types = [type(f"T{i}", (), {}) for i in range(depth + 1)]
-    for i in range(depth):
-
-        def make(dep: Any) -> Any:
-            return None
-
-        make.__name__ = make.__qualname__ = f"make{i}"
-        make.__annotations__ = {"dep": types[i + 1], "return": types[i]}
-        container.register(types[i], make)
-
-    def handler(first: Any) -> None:
-        pass
-
-    handler.__annotations__["first"] = types[0]
-    with pytest.raises(InjectionError) as info:
-        container.validate(handler)
-    text = str(info.value)
+    error = missing_at_depth(depth)
+    text = str(error)
     chain = text[text.index("  chain: ") : text.index("\n  hint: ")]
     assert chain == (  # broken after an arrow, indented under the first name
         "  chain: handler -> make0 -> make1 -> make2 -> make3 -> … 4,991 more … ->\n"
         "         make4995 -> make4996 -> make4997 -> make4998 -> make4999"
     )
     assert len(text) < 1_000
-    assert len(info.value.path) == depth + 1
+    assert len(error.path) == depth + 1
 
 
 def test_a_short_chain_is_shown_whole() -> None:
