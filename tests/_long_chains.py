@@ -3,11 +3,13 @@ shorten long chains is read from its error."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from injectkit import Container, InjectionError
+
+E = TypeVar("E", bound=InjectionError)
 
 
 def missing_at_depth(depth: int, prefix: str = "make") -> InjectionError:
@@ -24,10 +26,16 @@ def missing_at_depth(depth: int, prefix: str = "make") -> InjectionError:
         make.__annotations__ = {"dep": types[i + 1], "return": types[i]}
         container.register(types[i], make)
 
+    return validation_error(container, types[0], InjectionError)
+
+
+def validation_error(container: Container, first: type, kind: type[E]) -> E:
+    """The ``kind`` of error validating ``handler(first: <first>)`` raises."""
+
     def handler(first: Any) -> None:
         pass
 
-    handler.__annotations__["first"] = types[0]
-    with pytest.raises(InjectionError) as info:
+    handler.__annotations__["first"] = first
+    with pytest.raises(kind) as info:
         container.validate(handler)
     return info.value

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from _long_chains import missing_at_depth
+from _long_chains import missing_at_depth, validation_error
 from starlette.requests import Request
 
 from injectkit import CircularDependencyError, Container, InjectionError
@@ -30,14 +30,7 @@ def ring_error(size: int) -> CircularDependencyError:
     """What validating a handler that needs the first type of a ``ring`` raises."""
     container = Container()
     types = ring(container, size)
-
-    def handler(first: Any) -> None:
-        pass
-
-    handler.__annotations__["first"] = types[0]
-    with pytest.raises(CircularDependencyError) as info:
-        container.validate(handler)
-    return info.value
+    return validation_error(container, types[0], CircularDependencyError)
 
 
 def test_providers_sharing_a_name_are_labelled_with_their_type() -> None:
