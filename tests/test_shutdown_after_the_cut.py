@@ -181,3 +181,27 @@ async def test_aclose_does_not_wait_for_a_request_of_another_container() -> None
             events.append("container closed")
             release.set()
     assert events == ["settings closed", "container closed", "other container's task ran"]
+
+
+async def test_a_finalizer_that_closes_the_container_does_not_wait_for_its_own_request() -> None:
+    """A request's finalizer calling container.aclose() closes the app scope at once: the
+    request it belongs to is not waited for (it could never end first)."""
+    events: list[str] = []
+    c = Container(shutdown_grace=BOUND)
+    with_app_settings(c, events)
+
+    async def shutting_down() -> AsyncIterator[Stubborn]:
+        yield Stubborn()
+        await c.aclose()
+        events.append("container closed from a finalizer")
+
+    c.register(Stubborn, shutting_down)
+
+    @c.inject
+    async def handler(value: Stubborn, settings: Settings) -> None:
+        pass
+
+    with anyio.fail_after(BOUND / 2):
+        async with c.request():
+            await handler()
+    assert events == ["settings closed", "container closed from a finalizer"]
