@@ -202,6 +202,6 @@ async def test_a_finalizer_that_closes_the_container_does_not_wait_for_its_own_r
         pass
 
     with anyio.fail_after(BOUND / 2):
-        async with c.request():
-            await handler()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(handler)
     assert events == ["settings closed", "container closed from a finalizer"]
