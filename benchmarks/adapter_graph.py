@@ -72,5 +72,5 @@ def check_tally(requests: int) -> None:
 
 
 def reset() -> None:
-    global TALLY
-    TALLY.__init__()  # type: ignore[misc]
+    """Zero the counts (the object stays: the cases hold no reference, but tests do)."""
+    TALLY.settings_made = TALLY.sessions_opened = TALLY.sessions_closed = TALLY.tasks_run = 0

@@ -25,7 +25,7 @@ import io
 import platform
 import shutil
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -178,8 +178,7 @@ def run_case(case: AdapterCase, requests: int, each: Callable[[bytes], None]) ->
         for _ in range(requests):
             each(wsgi_request(app))
         return
-    runner: Callable[[], Awaitable[None]] = lambda: serve_asgi(app, requests, each)  # noqa: E731
-    anyio.run(runner)
+    anyio.run(serve_asgi, app, requests, each)
 
 
 def check_case(case: AdapterCase, requests: int = 3) -> None:
@@ -207,9 +206,9 @@ def per_request(valgrind: str, key: str, requests: int) -> int:
 
 
 def _frameworks() -> str:
-    names = {"Starlette": "starlette", "FastAPI": "fastapi", "Litestar": "litestar"}
-    names.update(Falcon="falcon", Flask="flask")
-    return ", ".join(f"{name} {version(dist)}" for name, dist in names.items())
+    """The versions of the frameworks the cases run (each distribution is named so)."""
+    names = dict.fromkeys(case.framework for case in CASES)
+    return ", ".join(f"{name} {version(name.lower())}" for name in names)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
