@@ -4,7 +4,7 @@ which requests it waits for at all."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import anyio
 import pytest
@@ -51,6 +51,25 @@ def errors_on_injectkit(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
+async def close_while_closing(
+    c: Container,
+    handler: Callable[[], Awaitable[None]],
+    reached: anyio.Event,
+    events: list[str],
+    release: anyio.Event | None = None,
+) -> None:
+    """Run ``handler``'s request; once it has ``reached`` its closing (a task or a
+    finalizer running), close ``c``, note it in ``events``, then set ``release``."""
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(handler)
+            await reached.wait()
+            await c.aclose()
+            events.append("container closed")
+            if release is not None:
+                release.set()
+
+
 async def test_a_finalizer_that_outlives_the_cut_is_named_and_the_app_scope_still_closes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -74,13 +93,7 @@ async def test_a_finalizer_that_outlives_the_cut_is_named_and_the_app_scope_stil
     async def handler(value: Stubborn, settings: Settings) -> None:
         pass
 
-    with anyio.fail_after(BOUND):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(handler)
-            await finalizing.wait()
-            await c.aclose()
-            events.append("container closed")
-            release.set()
+    await close_while_closing(c, handler, finalizing, events, release)
     assert events == ["settings closed", "container closed", "stubborn finalizer ended"]
     assert errors_on_injectkit(caplog)[-1] == (
         "the container closed while a request was still closing after being cancelled "
@@ -108,13 +121,7 @@ async def test_a_task_that_outlives_the_cut_is_reported_as_the_requests_backgrou
     async def handler(tasks: BackgroundTasks, settings: Settings) -> None:
         tasks.add_task(stubborn_task)
 
-    with anyio.fail_after(BOUND):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(handler)
-            await started.wait()
-            await c.aclose()
-            events.append("container closed")
-            release.set()
+    await close_while_closing(c, handler, started, events, release)
     assert events[:2] == ["settings closed", "container closed"]
     assert "stubborn task ended" in events
     assert errors_on_injectkit(caplog)[-1] == (
@@ -140,12 +147,7 @@ async def test_without_a_shutdown_grace_aclose_waits_as_long_as_a_request_closes
     async def handler(tasks: BackgroundTasks, settings: Settings) -> None:
         tasks.add_task(slow_task)
 
-    with anyio.fail_after(BOUND):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(handler)
-            await started.wait()
-            await c.aclose()
-            events.append("container closed")
+    await close_while_closing(c, handler, started, events)
     assert events == ["task ran", "settings closed", "container closed"]
 
 
