@@ -104,6 +104,8 @@ class RequestScope:
     _cut = False
     _cut_grace: float | None = None
     _host: object = None
+    # Set when the sync task just stopped was still waiting for a thread: it never ran.
+    _unstarted = False
 
     def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
         self._container = container
@@ -349,12 +351,23 @@ class RequestScope:
                             raise
                         self._task_failed(func, args, kwargs, error)
                 self._item = None
+                unstarted, self._unstarted = self._unstarted, False
                 if not item.cancelled_caught:
                     continue
                 if self._cut:  # the shutdown cut it: start no more
-                    self._log_cut(f"background task {describe(func)}")
+                    self._log_cut_task(func, unstarted)
                     self._not_run(queue, started)
                     break
+                if unstarted:
+                    logger.error(
+                        "background task %s did not start within its time limit (%s s): "
+                        "every thread of the container was busy (thread_limit=%d), and it "
+                        "was not run",
+                        describe(func),
+                        limit,
+                        self._container._threads.size,
+                    )
+                    continue
                 logger.error(
                     "background task %s did not finish within its time limit (%s s) and was %s",
                     describe(func),
@@ -376,7 +389,10 @@ class RequestScope:
         try:
             await self._container._threads.run(call.run, abandon_on_cancel=True)
         except BaseException:
-            if not call.abandon() and call.error is not None:  # it ended just in time
+            left = call.abandon()
+            if left is _ThreadCall.PENDING:  # still waiting for a thread: it never runs
+                self._unstarted = True
+            elif left is _ThreadCall.DONE and call.error is not None:  # ended just in time
                 self._task_failed(func, args, kwargs, call.error)
             raise
         if call.error is not None:
@@ -384,11 +400,17 @@ class RequestScope:
 
     def _cancelled(self, queue: list[QueuedCall], index: int, reason: BaseException) -> None:
         """Name the task a cancellation stopped, and the tasks it kept from starting."""
-        name = describe(queue[index - 1][0])
+        func = queue[index - 1][0]
+        unstarted, self._unstarted = self._unstarted, False
         if self._cut:
-            self._log_cut(f"background task {name}")
+            self._log_cut_task(func, unstarted)
         else:
-            logger.error("background task %s was cancelled (%s)", name, type(reason).__name__)
+            logger.error(
+                "background task %s was cancelled (%s)%s",
+                describe(func),
+                type(reason).__name__,
+                " while it waited for a thread, and was not run" if unstarted else "",
+            )
         self._not_run(queue, index)
 
     def _not_run(self, queue: list[QueuedCall], index: int) -> None:
@@ -400,13 +422,24 @@ class RequestScope:
 
     # -- shutdown --------------------------------------------------------------------------
 
-    def _log_cut(self, name: str) -> None:
+    def _log_cut(self, name: str, state: str = "running", outcome: str = "cancelled") -> None:
         logger.error(
             "the container closed while a request was still closing: %s was still "
-            "running after the shutdown grace (%s s) and is cancelled",
+            "%s after the shutdown grace (%s s) and is %s",
             name,
+            state,
             self._cut_grace,
+            outcome,
         )
+
+    def _log_cut_task(self, func: Callable[..., Any], unstarted: bool) -> None:
+        name = f"background task {describe(func)}"
+        if unstarted:
+            self._log_cut(name, "waiting for a thread", "not run")
+        elif is_async_task(func):
+            self._log_cut(name)
+        else:
+            self._log_cut(name, outcome="abandoned; its thread runs on")
 
     def _absorb_cut(
         self, error: BaseException | None, before: BaseException | None
@@ -515,12 +548,15 @@ class _ThreadCall:
     Normally the scope does, once the thread is done.  If the scope stopped waiting (a
     time limit, a shutdown, a cancellation), the thread does it itself when the task
     ends: a failure is reported like any other, and a late finish is logged, so a task
-    left running is never lost from view.  The lock decides which side reports.
+    left running is never lost from view.  If the scope stopped waiting before a thread
+    took the call, the call never runs (a thread that takes it later refuses it), and the
+    scope says so.  The lock decides which side reports.
     """
 
     __slots__ = ("_lock", "_state", "args", "error", "func", "kwargs", "scope")
 
-    _RUNNING, _DONE, _ABANDONED = 0, 1, 2
+    # What abandon() found; ABANDONED: the thread runs on and will report.
+    PENDING, RUNNING, DONE, ABANDONED = "pending", "running", "done", "abandoned"
 
     def __init__(
         self,
@@ -535,17 +571,21 @@ class _ThreadCall:
         self.kwargs = kwargs
         self.error: Exception | None = None
         self._lock = threading.Lock()
-        self._state = self._RUNNING
+        self._state = self.PENDING
 
     def run(self) -> None:
         """In the worker thread."""
+        with self._lock:
+            if self._state is not self.PENDING:  # the scope gave up before it started
+                return
+            self._state = self.RUNNING
         try:
             self.func(*self.args, **self.kwargs)
         except Exception as error:
             self.error = error
         with self._lock:
-            abandoned = self._state == self._ABANDONED
-            self._state = self._DONE
+            abandoned = self._state is self.ABANDONED
+            self._state = self.DONE
         if not abandoned:
             return
         if self.error is not None:
@@ -556,10 +596,11 @@ class _ThreadCall:
                 describe(self.func),
             )
 
-    def abandon(self) -> bool:
-        """The scope stopped waiting: True if the thread still runs (it will report)."""
+    def abandon(self) -> str:
+        """The scope stopped waiting.  Returns the state it found: PENDING (the call
+        will never run), RUNNING (the thread runs on and will report) or DONE."""
         with self._lock:
-            if self._state == self._RUNNING:
-                self._state = self._ABANDONED
-                return True
-            return False
+            found = self._state
+            if found is not self.DONE:
+                self._state = self.ABANDONED
+            return found
