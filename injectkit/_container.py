@@ -24,6 +24,7 @@ from ._cache_keys import CacheKey
 from ._closing import wait_for_closing
 from ._compile import Plan, compile_plan
 from ._exceptions import InjectionError, combine
+from ._framework_guard import guarded_signature
 from ._graph import Graph, Identity, Registration
 from ._graph_builder import GraphBuilder
 from ._graph_checks import refuse_function_finalizers
@@ -252,6 +253,8 @@ class Container:
 
     def _mark_injected(self, original: Callable[..., Any], injected: Any) -> Callable[..., Any]:
         setattr(injected, ORIGINAL_ATTR, original)
+        # What a framework reading its parameters sees (see _framework_guard).
+        injected.__signature__ = guarded_signature(original)
         injected.__injectkit_container__ = self
         self._injected.append(original)
         return cast("Callable[..., Any]", injected)

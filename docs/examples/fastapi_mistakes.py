@@ -4,7 +4,7 @@ from typing import Annotated
 import fastapi
 from fastapi import FastAPI
 
-from injectkit import Container, Depends, InjectionError
+from injectkit import Container, InjectionError
 from injectkit.integrations.fastapi import inject
 
 container = Container()
@@ -34,7 +34,7 @@ try:
 
     @app.get("/me")
     @container.inject
-    async def me(db: Annotated[Session, Depends(get_db)]) -> str: ...
+    async def me(db: Session) -> str: ...
 
 except InjectionError as error:
     show(error)
@@ -60,8 +60,9 @@ except InjectionError as error:
     show(error)
 
 # Output:
-# hint: on a FastAPI route or dependency use the adapter's inject (from
-# injectkit.integrations.fastapi import inject), under the route decorator; keep
+# chain: me
+# hint: decorate it with the FastAPI adapter's inject instead (from
+# injectkit.integrations.fastapi import inject; @app.get(...) then @inject); keep
 # container.inject for the functions the route calls.
 # chain: user -> get_db
 # hint: if injectkit should call get_db (its parameters come from the container),

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import Container, InjectionError
 from .._exceptions import combine
+from .._framework_guard import ADAPTER_INJECT_HINT
 from .._introspect import describe, type_name, unwrap_injected
 from .._wording import safe_repr
 
@@ -105,8 +106,7 @@ def core_inject_in_fastapi(calls: Sequence[Callable[..., Any]]) -> InjectionErro
             "fills them itself (as path, query or body values), so injectkit's markers on "
             "them are not used.",
             path=[describe(unwrap_injected(call))],
-            hint="decorate it with the FastAPI adapter's inject instead "
-            "(from injectkit.integrations.fastapi import inject; @app.get(...) then @inject).",
+            hint=ADAPTER_INJECT_HINT,
         )
         for call in dict.fromkeys(calls)
     ]
