@@ -16,6 +16,7 @@ from typing import Annotated, Any, get_args, get_origin
 import typing_extensions
 
 from ._exceptions import InjectionError
+from ._wording import exception_message
 
 __all__ = ["is_alias", "unwrap_alias"]
 
@@ -77,7 +78,7 @@ def _value(alias: Any) -> Any:
         value = alias.__value__  # PEP 695 aliases evaluate their value lazily, here
     except Exception as exc:
         raise InjectionError(
-            f"Cannot evaluate the value of the type alias {name}: {exc}.",
+            f"Cannot evaluate the value of the type alias {name}: {exception_message(exc)}.",
             requested=name,
             hint="define or import every name the alias uses before the function that "
             "uses the alias is first called.",
@@ -91,7 +92,7 @@ def _value(alias: Any) -> Any:
             )["value"]
         except Exception as exc:
             raise InjectionError(
-                f"Cannot evaluate the type alias {name} = {value!r}: {exc}.",
+                f"Cannot evaluate the type alias {name} = {value!r}: {exception_message(exc)}.",
                 requested=name,
                 hint="import the names the alias uses at module level, or write them "
                 "without quotes.",

@@ -81,7 +81,8 @@ class _MarkedSignature(inspect.Signature):
         return getattr(self, attribute)
 
     def __reduce__(self) -> Any:  # a copy or a pickle is a plain Signature
-        return (inspect.Signature, (list(self.parameters.values()), self.return_annotation))
+        parameters = tuple(self.parameters.values())
+        return (inspect.Signature, (parameters,), {"_return_annotation": self.return_annotation})
 
 
 def guarded_signature(original: Callable[..., Any]) -> inspect.Signature:

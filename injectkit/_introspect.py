@@ -26,7 +26,7 @@ from typing_extensions import get_type_hints
 from ._aliases import unwrap_alias
 from ._exceptions import InjectionError
 from ._markers import Depends, is_not_from_request
-from ._wording import exception_text, safe_repr, with_article
+from ._wording import exception_message, exception_text, safe_repr, with_article
 
 __all__ = [
     "MISSING",
@@ -244,13 +244,18 @@ def _explain_annotations(
             )
         except Exception as inner:
             what = "the return annotation" if param == "return" else f"parameter {param!r}"
+            if isinstance(inner, InjectionError):  # a marker refused its arguments
+                raise InjectionError(
+                    f"In the annotation of {what} of {name}: {inner.message}",
+                    path=(name,),
+                    hint=inner.hint,
+                ) from inner
             raise InjectionError(
                 f"Cannot evaluate the annotation {safe_repr(annotation)} of {what} of {name}: "
                 f"{_reason(inner)}.",
                 path=(name,),
                 requested=annotation if isinstance(annotation, str) else type_name(annotation),
-                hint="import the name at module level (not only under TYPE_CHECKING), fix "
-                "its spelling, or define it before the function that uses it is decorated.",
+                hint=_evaluation_hint(inner),
             ) from inner
     raise InjectionError(
         f"Cannot evaluate the annotations of {name}: {_reason(exc)}.",
@@ -259,10 +264,26 @@ def _explain_annotations(
     ) from exc
 
 
+def _evaluation_hint(exc: Exception) -> str:
+    """What to do about an annotation that cannot be evaluated: a missing name is the usual
+    cause; anything else is code in the annotation that raised."""
+    if isinstance(exc, NameError):
+        return (
+            "import the name at module level (not only under TYPE_CHECKING), fix its "
+            "spelling, or define it before the function that uses it is decorated."
+        )
+    if isinstance(exc, SyntaxError):
+        return "write the annotation as a valid type expression."
+    return (
+        "evaluating the annotation ran code that raised: write the type itself (markers "
+        "go in Annotated[T, ...]), and check the calls inside the annotation."
+    )
+
+
 def _reason(exc: Exception) -> str:
     """Why evaluating failed: a NameError's own words, else the exception's class too."""
     if isinstance(exc, NameError):
-        return str(exc)
+        return exception_message(exc)
     return exception_text(exc)
 
 

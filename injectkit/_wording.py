@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["exception_text", "safe_repr", "shortened", "with_article"]
+__all__ = ["exception_message", "exception_text", "safe_repr", "shortened", "with_article"]
 
 # How many names a shortened chain keeps at each end.
 KEEP = 5
@@ -43,13 +43,23 @@ def safe_repr(obj: object) -> str:
 
 
 def exception_text(exc: BaseException) -> str:
-    """``"ValueError: bad value"`` for an exception caught from user code."""
-    try:
-        detail = str(exc)
-    except Exception:
-        detail = "(its __str__ raised)"
+    """``"ValueError: bad value"`` for an exception caught from user code, to be set
+    inside a sentence of ours (see :func:`exception_message`)."""
+    detail = exception_message(exc)
     name = _class_name(exc)
     return f"{name}: {detail}" if detail else name
+
+
+def exception_message(exc: BaseException) -> str:
+    """``str(exc)`` without its own closing period: the messages that quote it end the
+    sentence themselves (``"...: bad value."``, not ``"...: bad value.."``)."""
+    try:
+        detail = str(exc).rstrip()
+    except Exception:
+        return "(its __str__ raised)"
+    if detail.endswith(".") and not detail.endswith(".."):  # keep an ellipsis whole
+        detail = detail[:-1]
+    return detail
 
 
 def _class_name(obj: object) -> str:

@@ -58,3 +58,21 @@ def test_depends_with_a_scope_it_does_not_take_says_which_it_takes() -> None:
         "Depends(): scope='transient' is not accepted here."
         "\n  hint: use one of 'function', 'request', 'app'."
     )
+
+
+def test_a_refused_depends_in_a_string_annotation_names_the_parameter_and_keeps_its_hint() -> None:
+    """A ``Depends(scope=...)`` refused while a string annotation is evaluated: its own
+    message and hint, placed at the parameter, not "cannot evaluate" with an import hint."""
+    c = Container()
+
+    def uses(x: Annotated[int, Depends(int, scope="bogus")]) -> None:  # evaluated on use
+        return None
+
+    with pytest.raises(InjectionError) as raised:
+        c.validate(c.inject(uses))
+    assert str(raised.value) == (
+        "In the annotation of parameter 'x' of uses: Depends():\n"
+        "scope='bogus' is not accepted here."
+        "\n  chain: uses"
+        "\n  hint: use one of 'function', 'request', 'app'."
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from injectkit import Container, InjectionError
 from injectkit._wording import exception_text, safe_repr, shortened, with_article
 
 
@@ -61,3 +62,27 @@ def test_a_long_chain_is_shortened_only_when_that_hides_more_than_one_name() -> 
     twelve = [str(i) for i in range(12)]
     assert shortened(eleven) == eleven
     assert shortened(twelve) == ["0", "1", "2", "3", "4", "… 2 more …", "7", "8", "9", "10", "11"]
+
+
+def refuse(reason: str) -> type:
+    """Called from an annotation: what evaluating it raises."""
+    raise LookupError(reason)
+
+
+def test_a_quoted_exception_ending_a_sentence_keeps_one_period() -> None:
+    """An annotation whose evaluation raises "no such setting." is reported ending in one
+    period, not two, with a hint about code that raised (not about a missing import); an
+    ellipsis in the exception's text is kept whole."""
+    c = Container()
+
+    def handler(value: refuse("no such setting.")) -> None:  # type: ignore[valid-type]
+        pass
+
+    with pytest.raises(InjectionError) as raised:
+        c.validate(c.inject(handler))
+    text = " ".join(str(raised.value).split())
+    assert "LookupError: no such setting." in text
+    assert "setting.." not in text
+    assert raised.value.hint is not None
+    assert "evaluating the annotation ran code that raised" in raised.value.hint
+    assert exception_text(ValueError("wait...")) == "ValueError: wait..."
