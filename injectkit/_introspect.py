@@ -420,6 +420,9 @@ def _read_signature(
     hints = _fast_hints(func, evaluated)
     if hints is None:
         hints = _evaluate_hints(func, name, localns)
+    strings = {key: value for key, value in raw.items() if isinstance(value, str)}
+    if strings.keys() - hints.keys():  # a __signature__'s strings, absent from __annotations__
+        hints = {**_signature_strings(func, name, strings, localns), **hints}
     parameters: list[Parameter] = []
     for param_name, raw_default, keyword_only in found:
         _check_name(name, param_name, keyword_only)
@@ -452,6 +455,20 @@ def _read_signature(
         var_positional=var_positional,
         var_keyword=var_keyword,
     )
+
+
+def _signature_strings(
+    func: Any, name: str, strings: dict[str, str], localns: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """String annotations of an explicit ``__signature__`` (a decorator copying a
+    signature from a module with ``from __future__ import annotations``), evaluated like
+    the function's own, in the module of the function it wraps: never taken as free
+    parameters annotated with a string."""
+    source = inspect.unwrap(_hint_source(func) or func)
+    holder = types.SimpleNamespace(
+        __annotations__=strings, __globals__=getattr(source, "__globals__", {})
+    )
+    return _evaluate_hints(holder, name, localns)
 
 
 def _check_name(owner: str, name: str, keyword_only: bool) -> None:

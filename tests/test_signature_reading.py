@@ -143,3 +143,30 @@ def test_a_providers_annotations_are_read_in_its_own_module(provider: Any) -> No
 
     assert type(handler()) is Signature
     assert Signature is not DecoratorsSignature
+
+
+def test_string_annotations_of_an_explicit_signature_are_evaluated_not_taken_as_free() -> None:
+    """A ``__signature__`` with string annotations (copied from a module with ``from
+    __future__ import annotations``) is read like the function's own annotations: the
+    type is injected, and a name that does not exist is an error naming it, not a free
+    parameter missing at the call."""
+    c = Container()
+    c.register(Signature)
+
+    def handler(**kwargs: Any) -> Any:
+        return kwargs["value"]
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("value", keyword, annotation="Signature")]
+    )
+    assert type(c.inject(handler)()) is Signature
+
+    def broken(**kwargs: Any) -> Any:
+        return kwargs
+
+    broken.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("value", keyword, annotation="Signatur")]
+    )
+    with pytest.raises(InjectionError, match="Cannot evaluate the annotation 'Signatur'"):
+        c.validate(c.inject(broken))
