@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import threading
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
 import pytest
+from _busy_threads import ThreadHolder, run_request
 
 from injectkit import BackgroundTasks, Container
 
@@ -103,43 +103,32 @@ async def test_a_sync_task_still_waiting_for_a_thread_at_the_cut_is_named_as_not
     """After shutdown_grace, a sync task still waiting for a container thread is named as
     not run (not as running on in its thread), and it never runs."""
     events: list[str] = []
-    holding, gate = threading.Event(), threading.Event()
     c = Container(thread_limit=1, shutdown_grace=0.2)
-
-    def blocked() -> None:
-        holding.set()
-        gate.wait(BOUND)
+    holder = ThreadHolder(c, events)
 
     def waiting() -> None:
         events.append("waiting ran")
 
-    @c.inject
-    async def holds_the_thread(tasks: BackgroundTasks) -> None:
-        tasks.add_task(blocked)
-
-    @c.inject
-    async def handler(tasks: BackgroundTasks) -> None:
-        tasks.add_task(waiting)
-
     limiter = c._threads.current()
     with anyio.fail_after(BOUND):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(holds_the_thread)
-            assert await anyio.to_thread.run_sync(holding.wait, BOUND)
-            tg.start_soon(handler)
+            tg.start_soon(holder.hold)
+            await holder.held()
+            tg.start_soon(run_request, c, waiting)
             while limiter.statistics().tasks_waiting == 0:
                 await anyio.sleep(0.01)
             await c.aclose()
-        gate.set()
+        holder.release()
     assert (
         "background task waiting was still waiting for a thread after the shutdown grace "
         "(0.2 s) and is not run"
     ) in caplog.text
     assert (
-        "background task blocked was still running after the shutdown grace (0.2 s) and is "
+        "background task ThreadHolder._blocked was still running after the shutdown grace "
+        "(0.2 s) and is "
         "abandoned; its thread runs on"
     ) in caplog.text
-    assert events == []
+    assert "waiting ran" not in events
 
 
 async def test_a_hung_finalizer_is_cut_after_the_grace_and_named(

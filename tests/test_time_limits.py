@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio
 import pytest
+from _busy_threads import ThreadHolder, run_request
 
 from injectkit import BackgroundTask, BackgroundTasks, Container, InjectionError
 
@@ -146,13 +147,8 @@ async def test_a_sync_task_still_waiting_for_a_thread_at_its_limit_is_reported_n
     """A sync task whose limit passes while every container thread is busy never starts:
     the log says it was not run (not that a thread runs it on), and it never runs later."""
     events: list[str] = []
-    holding, gate = threading.Event(), threading.Event()
     c = Container(thread_limit=1, task_timeout=0.2)
-
-    def blocked() -> None:
-        holding.set()
-        gate.wait(BOUND)
-        events.append("blocked ended")
+    holder = ThreadHolder(c, events)
 
     def waiting() -> None:
         events.append("waiting ran")
@@ -160,37 +156,19 @@ async def test_a_sync_task_still_waiting_for_a_thread_at_its_limit_is_reported_n
     def after() -> None:
         events.append("after ran")
 
-    @c.inject
-    async def holds_the_thread(tasks: BackgroundTasks) -> None:
-        tasks.with_timeout(None).add_task(blocked)
-
-    @c.inject
-    async def handler(tasks: BackgroundTasks) -> None:
-        tasks.add_task(waiting)  # its limit passes while it waits for the only thread
-
     with anyio.fail_after(BOUND):
         async with anyio.create_task_group() as group:
-            group.start_soon(holds_the_thread)
-            assert await anyio.to_thread.run_sync(holding.wait, BOUND)
-            await handler()
+            group.start_soon(holder.hold)
+            await holder.held()
+            await run_request(c, waiting)  # its limit passes while it waits for the thread
             assert (
                 "background task waiting did not start within its time limit (0.2 s): "
                 "every thread of the container was busy (thread_limit=1), and it was not run"
             ) in caplog.text
             assert "background task waiting did not finish" not in caplog.text
-            gate.set()
-        await later_request(c, after)
+            holder.release()
+        await run_request(c, after)  # gets the thread once it is free
     assert events == ["blocked ended", "after ran"]
-
-
-async def later_request(c: Container, task: Any) -> None:
-    """A request whose sync task runs on the container's thread once it is free."""
-
-    @c.inject
-    async def later(tasks: BackgroundTasks) -> None:
-        tasks.add_task(task)
-
-    await later()
 
 
 async def test_a_hung_async_finalizer_is_cut_at_finalizer_timeout_and_the_others_run(

@@ -101,6 +101,7 @@ from ._split_handler import (
 from ._startup import (
     app_lifespan,
     app_lifespan_sync,
+    check_route_variables,
     close_at_interpreter_exit,
     prepare_endpoints,
 )
@@ -147,6 +148,7 @@ __all__ = [
     "mark_endpoint",
     "missing_extra",
     "prepare_endpoints",
+    "check_route_variables",
     "LazyScope",
     "ClosingBody",
     "serve_wsgi",

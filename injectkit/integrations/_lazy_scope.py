@@ -28,7 +28,9 @@ class LazyScope:
 
     __slots__ = ("container", "context", "error", "finished", "framework", "scope")
 
-    def __init__(self, container: Container, framework: str) -> None:
+    def __init__(self, container: Container | None, framework: str) -> None:
+        # None: set before the first open (Django's is the container of the first
+        # injected view the request reaches).
         self.container = container
         self.framework = framework
         self.context = contextvars.copy_context()
@@ -44,6 +46,7 @@ class LazyScope:
                 hint="call get_scope() (or an injected function) in the handler itself, "
                 "before it returns; a streamed body may use what the handler resolved.",
             )
+        assert self.container is not None
         return self.container.request(values)
 
     def open(self, values: Mapping[Any, Any], *, asynchronous: bool = False) -> RequestScope:

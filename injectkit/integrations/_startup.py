@@ -19,10 +19,16 @@ from typing import Any
 
 from .. import Container, InjectionError
 from .._exceptions import combine
-from .._introspect import unwrap_injected
+from .._introspect import describe, unwrap_injected
 from ._endpoint import EndpointMark, Endpoints
 
-__all__ = ["prepare_endpoints", "app_lifespan", "app_lifespan_sync", "close_at_interpreter_exit"]
+__all__ = [
+    "prepare_endpoints",
+    "check_route_variables",
+    "app_lifespan",
+    "app_lifespan_sync",
+    "close_at_interpreter_exit",
+]
 
 logger = logging.getLogger("injectkit")
 
@@ -46,6 +52,37 @@ def prepare_endpoints(work: Iterable[tuple[Endpoints, EndpointMark]]) -> int:
     if errors:
         raise combine(list({str(e): e for e in errors}.values()))
     return len(seen)
+
+
+def check_route_variables(
+    endpoints: Endpoints, routes: Iterable[tuple[str, Iterable[str], EndpointMark]]
+) -> None:
+    """A route variable that no injected parameter reads is a typo: one InjectionError
+    naming every such route.
+
+    ``routes``: each route as its framework's users name it (``"The URL rule
+    '/users/<uid>'"``), the variables it passes the handler, and the handler's mark
+    (its endpoint prepared in ``endpoints``).
+    """
+    problems: list[InjectionError] = []
+    for route, variables, mark in routes:
+        read = {field.name for field in endpoints.get(mark).fields}
+        unread = sorted(set(variables) - read)
+        if not unread:
+            continue
+        name = describe(mark.handler)
+        problems.append(
+            InjectionError(
+                f"{route} passes {', '.join(unread)} to {name}, but no parameter of it or of "
+                f"its dependencies reads {'that name' if len(unread) == 1 else 'those names'}.",
+                path=(name,),
+                requested=", ".join(unread),
+                hint="rename the URL variable or the parameter so that they match "
+                "(a parameter annotated str, int, float or bool).",
+            )
+        )
+    if problems:
+        raise combine(problems)
 
 
 @asynccontextmanager

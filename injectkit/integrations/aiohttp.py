@@ -54,6 +54,7 @@ from ._kernel import (
     InvalidParameters,
     already_set_up,
     app_lifespan,
+    check_route_variables,
     endpoint_of,
     is_view_method,
     mark_endpoint,
@@ -289,23 +290,18 @@ def _prepare(app: web.Application, binding: _Binding) -> None:
     prepare_endpoints(
         (binding.endpoints, mark) for mark in [*(m for _, _, m in marked if m), *methods]
     )
-    for route, names, mark in marked:
-        if mark is None:
-            continue
-        read = {field.name for field in binding.endpoints.get(mark).fields}
-        unread = sorted(names - read)
-        if unread:
-            handler = describe(mark.handler)
-            path = route.resource.canonical if route.resource is not None else "?"
-            raise InjectionError(
-                f"The route {path!r} captures {', '.join(unread)} for {handler}, but no "
-                "parameter of it or of its dependencies reads "
-                f"{'that name' if len(unread) == 1 else 'those names'}.",
-                path=(handler,),
-                requested=", ".join(unread),
-                hint="rename the path variable or the parameter so that they match "
-                "(a parameter annotated str, int, float or bool).",
-            )
+    check_route_variables(
+        binding.endpoints,
+        (
+            (f"The route {_route_path(route)!r}", names, mark)
+            for route, names, mark in marked
+            if mark is not None
+        ),
+    )
+
+
+def _route_path(route: web.AbstractRoute) -> str:
+    return route.resource.canonical if route.resource is not None else "?"
 
 
 def setup(app: web.Application, container: Container) -> None:

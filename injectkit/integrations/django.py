@@ -41,7 +41,6 @@ How a request goes:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import logging
 import threading
@@ -49,7 +48,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar, cast
 
 from .. import Container, InjectionError, RequestScope
-from .._exceptions import combine
 from .._introspect import call_kind, describe
 from ._asgi import ASGIApp
 from ._kernel import (
@@ -57,7 +55,9 @@ from ._kernel import (
     EndpointMark,
     Endpoints,
     InvalidParameters,
+    LazyScope,
     already_set_up,
+    check_route_variables,
     close_at_interpreter_exit,
     endpoint_of,
     mark_endpoint,
@@ -110,73 +110,33 @@ _set_up: set[int] = set()  # id() of the urlpatterns lists already set up
 _lock = threading.Lock()
 
 
-class _RequestState:
-    """One request: its scope (opened on first use), how it ended, and who closes it."""
+class _RequestState(LazyScope):
+    """One request: its scope (opened on first use, by the container of the first
+    injected view it reaches), how it ended, and who closes it (see LazyScope)."""
 
-    __slots__ = ("context", "error", "finished", "loop", "opened_async", "request", "scope")
+    __slots__ = ("loop", "opened_async", "request")
 
     def __init__(self, request: HttpRequest, *, is_async: bool) -> None:
+        super().__init__(None, "Django")
         self.request = request
-        # WSGI: the request runs in a copy of the server thread's context, so that the
-        # open scope (a context variable) cannot leak into the thread's next request.
-        self.context = None if is_async else contextvars.copy_context()
         self.loop = asyncio.get_running_loop() if is_async else None
-        self.scope: RequestScope | None = None
-        self.error: BaseException | None = None
-        self.finished = False
         self.opened_async = False  # by an async view: closed by aclose
 
-    def open(self, container: Container) -> RequestScope:
-        """The request's scope, entered for sync code if this opens it."""
-        scope = self.scope
-        if scope is None:
-            scope = self.scope = self._new_scope(container)
-            scope.__enter__()
-        return self._same(scope, container)
-
-    async def aopen(self, container: Container) -> RequestScope:
-        """The request's scope, entered for async code (async generator providers)."""
-        scope = self.scope
-        if scope is None:
-            scope = self.scope = self._new_scope(container)
-            await scope.__aenter__()
-            self.opened_async = True
-        return self._same(scope, container)
-
-    def _new_scope(self, container: Container) -> RequestScope:
-        if self.finished:
-            raise InjectionError(
-                "The request scope was asked for after Django had produced the response, "
-                "and nothing would close it.",
-                hint="call get_scope() (or an injected function) in the view itself, "
-                "before it returns; a streamed body may use what the view resolved.",
-            )
-        return container.request(dict.fromkeys(_REQUEST_TYPES, self.request))
-
-    @staticmethod
-    def _same(scope: RequestScope, container: Container) -> RequestScope:
-        if scope.container is not container:
+    def open_with(self, container: Container, *, asynchronous: bool = False) -> RequestScope:
+        """The request's scope, opened now with ``container`` if it is not yet."""
+        if self.scope is None:
+            self.container = container
+            self.opened_async = asynchronous
+        elif self.container is not container:
             raise InjectionError(
                 "Two views of one request use different containers.",
                 hint="set up the URLconfs a request goes through with one container.",
             )
-        return scope
-
-    def fail(self, exc: BaseException) -> None:
-        if self.error is None:
-            self.error = exc
-
-    def _take(self) -> RequestScope | None:
-        self.finished = True
-        scope, self.scope = self.scope, None
-        return scope
+        return self.open(dict.fromkeys(_REQUEST_TYPES, self.request), asynchronous=asynchronous)
 
     async def aclose(self, exc: BaseException | None = None) -> None:
         """Close the scope on the event loop: tasks, then finalizers."""
-        scope = self._take()
-        if scope is not None:
-            cause = exc if exc is not None else self.error
-            _log_late_failure(await scope.aclose(cause), cause)
+        _log_late_failure(await self.afinish(exc))
 
     def close(self, exc: BaseException | None = None) -> None:
         """Close the scope from sync code (a WSGI server's or Django's ``close()``)."""
@@ -184,15 +144,10 @@ class _RequestState:
             self.finished = True
             return
         if self.loop is None:
-            scope = self._take()
-            assert scope is not None
-            cause = exc if exc is not None else self.error
             if self.opened_async:  # an async view under WSGI (Django gave it a loop)
-                ended = async_to_sync(scope.aclose)(cause)
+                _log_late_failure(async_to_sync(self.afinish)(exc))
             else:
-                assert self.context is not None
-                ended = self.context.run(scope.close, cause)
-            _log_late_failure(ended, cause)
+                _log_late_failure(self.context.run(self.finish, exc))
         elif _running_loop() is self.loop:
             # Called on the loop itself (Django's AsyncClient closes a streamed response
             # inside the stream): the closing cannot block here, so it runs as a task.
@@ -213,8 +168,8 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def _log_late_failure(ended: BaseException | None, cause: BaseException | None) -> None:
-    if ended is not None and ended is not cause:
+def _log_late_failure(ended: BaseException | None) -> None:
+    if ended is not None:
         # The response is out; nothing better can be done than to log it.
         logger.error("a request finalizer failed after the response was sent", exc_info=ended)
 
@@ -255,7 +210,6 @@ class InjectKitMiddleware:
             return self.__acall__(request)
         state = _RequestState(request, is_async=False)
         setattr(request, _STATE_ATTR, state)
-        assert state.context is not None
         try:
             response: HttpResponseBase = state.context.run(self.get_response, request)
         except BaseException as exc:  # Django turns exceptions into responses; not these
@@ -327,7 +281,7 @@ def get_scope(request: HttpRequest) -> RequestScope:
             hint="route the view in urlpatterns that you pass to "
             "injectkit.integrations.django.setup(urlpatterns, container).",
         )
-    return state.open(binding.container)
+    return state.open_with(binding.container)
 
 
 def _unprocessable(error: InvalidParameters) -> JsonResponse:
@@ -384,7 +338,7 @@ def inject(view: F) -> F:
             except InvalidParameters as bad:
                 return _unprocessable(bad)
             try:
-                scope = await call.state.aopen(call.container)
+                scope = call.state.open_with(call.container, asynchronous=True)
                 return _as_response(await call.endpoint.call(scope, call.values))
             except BaseException as exc:
                 call.state.fail(exc)
@@ -399,7 +353,7 @@ def inject(view: F) -> F:
             except InvalidParameters as bad:
                 return _unprocessable(bad)
             try:
-                scope = call.state.open(call.container)
+                scope = call.state.open_with(call.container)
                 return _as_response(call.endpoint.call_sync(scope, call.values))
             except BaseException as exc:
                 call.state.fail(exc)
@@ -440,29 +394,6 @@ def _url_variables(pattern: URLPattern) -> set[str]:
     return names
 
 
-def _check_url_variables(views: list[tuple[URLPattern, EndpointMark]], binding: _Binding) -> None:
-    """A URL variable that no injected parameter reads is a typo: say so at start-up."""
-    problems: list[InjectionError] = []
-    for pattern, mark in views:
-        read = {field.name for field in binding.endpoints.get(mark).fields}
-        unread = sorted(_url_variables(pattern) - read)
-        if unread:
-            name = describe(mark.handler)
-            problems.append(
-                InjectionError(
-                    f"The URL pattern {str(pattern.pattern)!r} passes {', '.join(unread)} to "
-                    f"{name}, but no parameter of it or of its dependencies reads "
-                    f"{'that name' if len(unread) == 1 else 'those names'}.",
-                    path=(name,),
-                    requested=", ".join(unread),
-                    hint="rename the URL variable or the parameter so that they match "
-                    "(a parameter annotated str, int, float or bool).",
-                )
-            )
-    if problems:
-        raise combine(problems)
-
-
 def setup(urlpatterns: Sequence[Any], container: Container, *, close_at_exit: bool = True) -> None:
     """Tie ``container`` to the injected views of ``urlpatterns`` and validate them now.
 
@@ -488,7 +419,10 @@ def setup(urlpatterns: Sequence[Any], container: Container, *, close_at_exit: bo
     patterns = list(url_patterns(urlpatterns))
     views = [(p, mark) for p in patterns if (mark := endpoint_of(p.callback)) is not None]
     prepare_endpoints((binding.endpoints, mark) for _, mark in views)
-    _check_url_variables(views, binding)
+    check_route_variables(
+        binding.endpoints,
+        ((f"The URL pattern {str(p.pattern)!r}", _url_variables(p), mark) for p, mark in views),
+    )
     with _lock:
         _set_up.add(id(urlpatterns))
         _bindings.update(dict.fromkeys((p.callback for p in patterns), binding))

@@ -38,7 +38,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .. import Container, InjectionError, RequestScope
-from .._exceptions import combine
 from .._introspect import call_kind, describe
 from ._kernel import (
     SELF,
@@ -47,6 +46,7 @@ from ._kernel import (
     InvalidParameters,
     LazyScope,
     already_set_up,
+    check_route_variables,
     close_at_interpreter_exit,
     endpoint_of,
     is_view_method,
@@ -235,34 +235,6 @@ def _view_methods_of(view: Any) -> list[EndpointMark]:
     return view_class_marks(getattr(view, "view_class", None))
 
 
-def _check_rule_variables(
-    app: flask.Flask, views: dict[str, EndpointMark], binding: _Binding
-) -> None:
-    """A URL variable that no injected parameter reads is a typo: say so at startup."""
-    problems: list[InjectionError] = []
-    for rule in app.url_map.iter_rules():
-        mark = views.get(rule.endpoint)
-        if mark is None:
-            continue
-        read = {field.name for field in binding.endpoints.get(mark).fields}
-        unread = sorted(set(rule.arguments) - read)
-        if unread:
-            name = describe(mark.handler)
-            problems.append(
-                InjectionError(
-                    f"The URL rule {rule.rule!r} passes {', '.join(unread)} to {name}, but no "
-                    "parameter of it or of its dependencies reads "
-                    f"{'that name' if len(unread) == 1 else 'those names'}.",
-                    path=(name,),
-                    requested=", ".join(unread),
-                    hint="rename the URL variable or the parameter so that they match "
-                    "(a parameter annotated str, int, float or bool).",
-                )
-            )
-    if problems:
-        raise combine(problems)
-
-
 def setup(app: flask.Flask, container: Container, *, close_at_exit: bool = True) -> None:
     """Tie ``container`` to ``app``: a request scope per request, views validated now.
 
@@ -281,7 +253,14 @@ def setup(app: flask.Flask, container: Container, *, close_at_exit: bool = True)
     views = _injected_views(app)
     methods = [m for view in app.view_functions.values() for m in _view_methods_of(view)]
     prepare_endpoints((endpoints, mark) for mark in [*views.values(), *methods])
-    _check_rule_variables(app, views, binding)
+    check_route_variables(
+        endpoints,
+        (
+            (f"The URL rule {rule.rule!r}", rule.arguments, views[rule.endpoint])
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint in views
+        ),
+    )
     app.extensions[_EXTENSION] = binding
     app.wsgi_app = _ScopeMiddleware(app.wsgi_app, binding)  # type: ignore[method-assign]
     if close_at_exit:
