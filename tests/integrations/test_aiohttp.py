@@ -475,7 +475,7 @@ async def test_startup_refuses_a_path_variable_no_parameter_reads() -> None:
         return web.Response(text=str(user_id))
 
     runner = web.AppRunner(make_app(Container(), ("GET", "/users/{uid}", user)))
-    with pytest.raises(InjectionError, match="The route .* passes uid to user"):
+    with pytest.raises(InjectionError, match=r"The route .* passes uid to user"):
         await runner.setup()
     await runner.cleanup()
 
