@@ -103,3 +103,30 @@ async def test_custom_validation_handler_indexes_injectkit_errors_by_location(
             "query/c": "green",
         }
     )
+
+
+async def test_when_both_are_bad_fastapis_parameters_are_reported_first(
+    anyio_backend: str,
+) -> None:
+    """FastAPI checks its own parameters before it calls the route: with both bad, the 422
+    lists FastAPI's; once those pass, the next 422 lists injectkit's (as the docs say)."""
+    app = FastAPI()
+
+    def sized(size: int) -> int:
+        return size
+
+    @app.get("/mixed")
+    @inject
+    async def mixed(limit: int, size: Annotated[int, Depends(sized)]) -> dict[str, int]:
+        return {"limit": limit, "size": size}
+
+    setup(app, Container())
+    with serve_asgi(app) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+            both_bad = await client.get("/mixed?limit=x&size=y")
+            injectkits_bad = await client.get("/mixed?limit=1&size=y")
+            good = await client.get("/mixed?limit=1&size=2")
+    assert both_bad.status_code == injectkits_bad.status_code == 422
+    assert [e["loc"] for e in both_bad.json()["detail"]] == [["query", "limit"]]
+    assert [e["loc"] for e in injectkits_bad.json()["detail"]] == [["query", "size"]]
+    assert good.json() == {"limit": 1, "size": 2}
