@@ -102,13 +102,31 @@ def test_a_signature_attribute_says_the_provided_type() -> None:
     assert type(handler()) is Clock
 
 
-def test_a_signature_attribute_with_a_string_return_annotation_is_refused() -> None:
-    """``__signature__`` giving ``-> 'Clock'`` as a string: refused, nothing evaluates it."""
+def test_a_signature_attribute_with_a_string_return_annotation_is_evaluated() -> None:
+    """``__signature__`` giving ``-> 'Clock'`` as a string (copied from a module with
+    ``from __future__ import annotations``) provides Clock, evaluated in the provider's
+    module; a name that does not exist there is an error naming it."""
 
     def make_clock():  # type: ignore[no-untyped-def]  # the signature says what it gives
         return Clock()
 
     make_clock.__signature__ = inspect.Signature(return_annotation="Clock")  # type: ignore[attr-defined]
+    container = Container()
+    container.provider(make_clock)
+
+    @container.inject
+    def handler(value: Clock) -> Clock:
+        return value
+
+    assert type(handler()) is Clock
+
+    def misspelled():  # type: ignore[no-untyped-def]
+        return Clock()
+
+    misspelled.__signature__ = inspect.Signature(return_annotation="Clok")  # type: ignore[attr-defined]
     with pytest.raises(InjectionError) as raised:
-        Container().provider(make_clock)
-    assert str(raised.value) == "Cannot evaluate the return annotation of make_clock."
+        Container().provider(misspelled)
+    assert " ".join(str(raised.value).split()).startswith(
+        "Cannot evaluate the annotation 'Clok' of the return annotation of misspelled: "
+        "name 'Clok' is not defined."
+    )
