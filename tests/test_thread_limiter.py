@@ -112,6 +112,46 @@ async def test_offloaded_providers_share_the_containers_threads() -> None:
     assert len(built) == 1
 
 
+@pytest.mark.anyio
+async def test_a_cancelled_call_waits_for_its_offloaded_provider_to_return() -> None:
+    """A cancellation that reaches a call while an offload=True provider runs waits for
+    the provider's thread to return (as FastAPI's sync dependencies do): nothing the call
+    started is still running once the cancellation has gone through."""
+    c = Container()
+    events: list[str] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    class Report:
+        pass
+
+    def slow_report() -> Report:
+        started.set()
+        release.wait(BOUND)
+        events.append("provider returned")
+        return Report()
+
+    c.register(Report, slow_report, offload=True)
+
+    @c.inject
+    async def read(report: Report) -> None:
+        await anyio.sleep(0)  # where the pending cancellation lands
+        events.append("handler ran")
+
+    timer = threading.Timer(0.5, release.set)  # after the cancellation below
+    timer.start()
+    try:
+        with anyio.fail_after(BOUND), anyio.move_on_after(0.2) as cut:
+            await read()
+    finally:
+        timer.cancel()
+        release.set()
+    events.append("cancellation went through")
+    assert started.is_set()
+    assert cut.cancelled_caught
+    assert events == ["provider returned", "cancellation went through"]
+
+
 def test_one_container_serves_asyncio_and_trio_loops_one_after_the_other() -> None:
     """The limiter is made per event loop, so one container works on asyncio, then trio."""
     c = Container(thread_limit=3)
