@@ -1,6 +1,7 @@
 """Real servers for adapter tests: run an app on 127.0.0.1 in a thread, yield its URL.
 
 - ``serve_asgi(app)``: uvicorn (asyncio, in its own thread) on a free port.
+- ``serve_wsgi(app)``: werkzeug's threaded WSGI server (in its own thread) on a free port.
 - ``serve_in_thread(run, stop, started)``: the same for any server (a WSGI server, an
   aiohttp runner): ``run()`` blocks serving, ``stop()`` asks it to return, ``started()``
   says it is accepting connections.
@@ -103,7 +104,7 @@ def serve_in_thread(
         while not started():
             if not thread.is_alive():
                 messages = collect.messages + [repr(e) for e in errors]
-                raise ServerDidNotStart(messages)
+                raise ServerDidNotStart(messages) from (errors[0] if errors else None)
             if time.monotonic() > deadline:
                 raise TimeoutError("the server did not start in time")
             thread.join(0.01)  # poll the thread's state, not a fixed delay
@@ -153,6 +154,24 @@ def serve_asgi(app: Any, **config: Any) -> Iterator[str]:
         ),
     ):
         yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def serve_wsgi(app: Any) -> Iterator[str]:
+    """Serve a WSGI app with werkzeug's threaded server on a free 127.0.0.1 port; yield its
+    base URL.  On exit the server stops and its request threads are joined."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    try:
+        with serve_in_thread(
+            lambda: server.serve_forever(poll_interval=0.05),
+            server.shutdown,
+            lambda: True,  # make_server has bound and is listening already
+        ):
+            yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.server_close()
 
 
 class Recorder:
