@@ -161,9 +161,9 @@ async def one_background_tasks_for_all(
     notify: Notify,
     *,
     serve: Serve = serve_asgi,
-) -> None:
+) -> Any:
     """``/notify/x@y.z?q=hello``: the query task and the handler's run in order, from one
-    BackgroundTasks."""
+    BackgroundTasks; the response's JSON body."""
     gate.open()
     with serve(app) as url:
         async with asgi_client(url) as client:
@@ -172,6 +172,7 @@ async def one_background_tasks_for_all(
             events = await recorder.await_for("session closed")
     tasks = [e for e in events if "task" in e]
     assert tasks == ["query task hello", "task for x@y.z started", "task for x@y.z done"]
+    return response.json()
 
 
 async def own_background_loses_no_task(app: Any, recorder: Recorder, expected: list[str]) -> None:

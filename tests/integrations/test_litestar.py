@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
-from litestar import Litestar, Request, Response, WebSocket, get, websocket
+from litestar import Litestar, Response, WebSocket, get, websocket
 from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
@@ -19,8 +19,6 @@ from . import _scenarios as scenarios
 from .conftest import Gate, Recorder, Session, Settings, make_container, serve_asgi
 
 pytestmark = pytest.mark.anyio
-
-CONCURRENT = 200  # requests in flight at once
 
 
 def make_handlers(recorder: Recorder, gate: Gate) -> list[Any]:
@@ -55,12 +53,6 @@ def make_handlers(recorder: Recorder, gate: Gate) -> list[Any]:
             "same_session": via_provide is session,
         }
 
-    @get("/fail")
-    @inject
-    async def fail(tasks: BackgroundTasks, session: FromContainer[Session]) -> None:
-        tasks.add_task(recorder, "dropped task")
-        raise RuntimeError("handler failed")
-
     @get("/missing")
     @inject
     async def missing(tasks: BackgroundTasks, session: FromContainer[Session]) -> None:
@@ -88,26 +80,6 @@ def make_handlers(recorder: Recorder, gate: Gate) -> list[Any]:
         """A sync handler: Litestar's path and query parameters next to injectkit's."""
         return {"item_id": item_id, "limit": limit, "q": q}
 
-    @get("/disconnect")
-    @inject
-    async def wait_for_disconnect(request: Request, session: FromContainer[Session]) -> None:
-        recorder("handler waiting")
-        while (await request.receive())["type"] != "http.disconnect":
-            pass
-        recorder("handler saw the disconnect")
-
-    all_in_flight = scenarios.AllInFlight(CONCURRENT)
-
-    @get("/whoami")
-    @inject
-    async def whoami(
-        n: FromQuery[int],
-        session: FromContainer[Session],
-        via: Annotated[str, Depends(scenarios.token_of)],
-    ) -> dict[str, Any]:
-        await all_in_flight.arrive()  # all the requests' scopes are open at this point
-        return {"n": n, "session": session.token, "via_dependency": via}
-
     @websocket("/ws")
     @inject
     async def echo(
@@ -120,7 +92,7 @@ def make_handlers(recorder: Recorder, gate: Gate) -> list[Any]:
         await socket.close()
         recorder("websocket closed")
 
-    return [notify, fail, missing, own_background, items, wait_for_disconnect, whoami, echo]
+    return [notify, missing, own_background, items, echo]
 
 
 def make_app(recorder: Recorder, gate: Gate) -> Litestar:
@@ -128,31 +100,15 @@ def make_app(recorder: Recorder, gate: Gate) -> Litestar:
     return Litestar(make_handlers(recorder, gate), plugins=[InjectKitPlugin(container)])
 
 
-async def test_response_complete_before_task_then_finalizers(
+async def test_litestar_dependencies_share_the_handlers_tasks_and_session(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """The client has the whole response while the task blocks; then the task, then finalizers."""
-    await scenarios.response_complete_before_task_then_finalizers(
-        make_app(recorder, gate),
-        recorder,
-        gate,
-        scenarios.Notify("GET", params={"x_user": "ann"}),
-        expected_json={
-            "email": "a@b.c",
-            "user": "ann",
-            "same_tasks": True,
-            "same_session": True,
-        },
-    )
-
-
-async def test_one_background_tasks_for_handler_and_dependencies(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """Handler, injectkit sub-dependency and Litestar dependency share one BackgroundTasks."""
-    await scenarios.one_background_tasks_for_all(
+    """An injected Litestar dependency and Provide(provide(...)) get the handler's
+    BackgroundTasks and session; every task runs after the response, in order."""
+    body = await scenarios.one_background_tasks_for_all(
         make_app(recorder, gate), recorder, gate, scenarios.Notify("GET", params={"x_user": "b"})
     )
+    assert body == {"email": "x@y.z", "user": "b", "same_tasks": True, "same_session": True}
 
 
 async def test_response_with_its_own_background_keeps_injected_tasks(
@@ -166,35 +122,19 @@ async def test_response_with_its_own_background_keeps_injected_tasks(
     )
 
 
-async def test_handler_error_is_a_500_finalizers_run_tasks_dropped(
+async def test_http_exception_keeps_its_status_and_drops_tasks(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """A handler error: Litestar's 500, the finalizer sees the error, the task never runs."""
+    """A NotFoundException gives Litestar's own 404; the request still ends as failed:
+    the finalizer sees it, the task never runs."""
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
         async with scenarios.asgi_client(url) as client:
-            failed = await scenarios.failed_request(client, recorder, "/fail", 500, "RuntimeError")
-            assert failed.json() == {"status_code": 500, "detail": "Internal Server Error"}
             missing = await scenarios.failed_request(
                 client, recorder, "/missing", 404, "NotFoundException"
             )
             assert missing.json()["detail"] == "no such thing"
     assert "dropped task" not in recorder.events
-
-
-async def test_client_disconnect_mid_request_still_runs_finalizers(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """A client that hangs up while the handler runs: the request's finalizers still run."""
-    await scenarios.client_disconnect_runs_finalizers(make_app(recorder, gate), recorder)
-
-
-async def test_200_concurrent_requests_each_see_their_own_objects(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """200 requests in flight at once: each has its own session, shared within the request."""
-    app = make_app(recorder, gate)
-    await scenarios.concurrent_requests_see_their_own_sessions(app, recorder, CONCURRENT)
 
 
 async def test_litestar_and_injectkit_parameters_are_validated(
@@ -226,8 +166,11 @@ async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(
     )
 
 
-async def test_startup_fails_on_a_broken_graph(recorder: Recorder) -> None:
-    """A handler or a dependency with an unsolvable graph stops start-up with the error."""
+async def test_startup_fails_on_a_broken_graph_inside_a_litestar_dependency(
+    recorder: Recorder,
+) -> None:
+    """An injected Litestar dependency with an unsolvable graph stops start-up with the
+    error (the shared scenario's broken graph is the handler's own)."""
 
     class Unregistered:
         pass
@@ -258,8 +201,8 @@ async def test_setup_on_an_existing_app(recorder: Recorder, gate: Gate) -> None:
             response = await client.get("/notify/a@b.c", params={"q": "z", "x_user": "c"})
             assert response.json()["same_tasks"] is True
             events = await recorder.await_for("session closed")
-            assert (await client.get("/fail")).status_code == 500
-            await recorder.await_for("session closed after RuntimeError")
+            assert (await client.get("/missing")).status_code == 404
+            await recorder.await_for("session closed after NotFoundException")
     assert [e for e in events if "task" in e] == [
         "query task z",
         "task for a@b.c started",

@@ -25,26 +25,8 @@ from .conftest import Gate, Recorder, Session, Settings, make_container, serve_a
 pytestmark = pytest.mark.anyio
 
 
-def make_app(recorder: Recorder, gate: Gate, *routes: Any) -> Starlette:
-    blocking_task = scenarios.blocking_task(recorder, gate)
-    get_query = scenarios.query_task(recorder)
-
-    @inject
-    async def notify(
-        email: str,
-        tasks: BackgroundTasks,
-        session: Session,
-        settings: Settings,
-        tasks_seen_by_dependency: Annotated[int, Depends(get_query)],
-    ) -> dict[str, Any]:
-        recorder("handler")
-        tasks.add_task(blocking_task, f"task for {email}")
-        return {"email": email, "same_tasks": tasks_seen_by_dependency == id(tasks)}
-
-    @inject
-    async def fail(tasks: BackgroundTasks, session: Session) -> None:
-        tasks.add_task(recorder, "dropped task")
-        raise RuntimeError("handler failed")
+def make_app(recorder: Recorder, *routes: Any) -> Starlette:
+    """The routes of this file's tests (the shared scenarios' are in _adapter_kits.py)."""
 
     @inject
     async def missing(tasks: BackgroundTasks, session: Session) -> None:
@@ -59,23 +41,12 @@ def make_app(recorder: Recorder, gate: Gate, *routes: Any) -> Starlette:
     def sync_handler(session: Session, n: int) -> PlainTextResponse:
         return PlainTextResponse(f"sync {n}")
 
-    @inject
-    async def wait_for_disconnect(request: Request, session: Session) -> dict[str, str]:
-        recorder("handler waiting")
-        while (await request.receive())["type"] != "http.disconnect":
-            pass
-        recorder("handler saw the disconnect")
-        return {"never": "read"}
-
     container = make_container(recorder, HTTPConnection)
     app = Starlette(
         routes=[
-            Route("/notify/{email}", notify, methods=["POST"]),
-            Route("/fail", fail),
             Route("/missing", missing),
             Route("/items/{item_id:int}", item),
             Route("/sync", sync_handler),
-            Route("/disconnect", wait_for_disconnect),
             *routes,
         ]
     )
@@ -83,46 +54,9 @@ def make_app(recorder: Recorder, gate: Gate, *routes: Any) -> Starlette:
     return app
 
 
-async def test_response_complete_before_task_then_finalizers(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """The client has the whole response while the task blocks; then the task, then finalizers."""
-    await scenarios.response_complete_before_task_then_finalizers(
-        make_app(recorder, gate),
-        recorder,
-        gate,
-        scenarios.Notify("POST"),
-        expected_json={"email": "a@b.c", "same_tasks": True},
-    )
-
-
-async def test_one_background_tasks_shared_with_sub_dependency(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """The handler and its sub-dependency get one BackgroundTasks; both tasks run in order."""
-    await scenarios.one_background_tasks_for_all(
-        make_app(recorder, gate), recorder, gate, scenarios.Notify("POST")
-    )
-
-
-async def test_handler_error_is_a_500_finalizers_run_tasks_dropped(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """A handler error: Starlette's 500, the finalizer sees the error, the task never runs."""
-    app = make_app(recorder, gate)
-    with serve_asgi(app) as url:
-        async with scenarios.asgi_client(url) as client:
-            failed = await scenarios.failed_request(client, recorder, "/fail", 500, "RuntimeError")
-            assert failed.text == "Internal Server Error"
-    assert "dropped task" not in recorder.events
-    assert recorder.events[:2] == ["session opened", "session closed after RuntimeError"]
-
-
-async def test_http_exception_keeps_its_status_and_drops_tasks(
-    recorder: Recorder, gate: Gate
-) -> None:
+async def test_http_exception_keeps_its_status_and_drops_tasks(recorder: Recorder) -> None:
     """An HTTPException gives its own response; the request still ends as failed: no tasks."""
-    app = make_app(recorder, gate)
+    app = make_app(recorder)
     with serve_asgi(app) as url:
         async with scenarios.asgi_client(url) as client:
             missing = await scenarios.failed_request(
@@ -134,15 +68,8 @@ async def test_http_exception_keeps_its_status_and_drops_tasks(
     assert "dropped task" not in recorder.events
 
 
-async def test_client_disconnect_mid_request_still_runs_finalizers(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """A client that hangs up while the handler runs: the request's finalizers still run."""
-    await scenarios.client_disconnect_runs_finalizers(make_app(recorder, gate), recorder)
-
-
 async def test_streaming_response_cut_by_the_client_still_runs_finalizers(
-    recorder: Recorder, gate: Gate
+    recorder: Recorder,
 ) -> None:
     """A client that hangs up in the middle of a streamed body: finalizers still run."""
 
@@ -156,7 +83,7 @@ async def test_streaming_response_cut_by_the_client_still_runs_finalizers(
 
         return StreamingResponse(body())
 
-    app = make_app(recorder, gate, Route("/stream", stream))
+    app = make_app(recorder, Route("/stream", stream))
     with serve_asgi(app) as url:
         # A raw socket: httpx leaves half-read streams to the garbage collector on trio.
         port = int(url.rsplit(":", 1)[1])
@@ -170,27 +97,9 @@ async def test_streaming_response_cut_by_the_client_still_runs_finalizers(
     assert events.index("first chunk sent") < events.index("session closed")
 
 
-async def test_200_concurrent_requests_each_see_their_own_objects(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """200 requests in flight at once: each has its own session, shared within the request."""
-    count = 200
-    all_in_flight = scenarios.AllInFlight(count)
-
-    @inject
-    async def whoami(
-        n: int, session: Session, via_dependency: Annotated[str, Depends(scenarios.token_of)]
-    ) -> dict[str, Any]:
-        await all_in_flight.arrive()  # all the requests' scopes are open at this point
-        return {"n": n, "session": session.token, "via_dependency": via_dependency}
-
-    app = make_app(recorder, gate, Route("/whoami", whoami))
-    await scenarios.concurrent_requests_see_their_own_sessions(app, recorder, count)
-
-
-async def test_path_then_query_parameters_are_converted(recorder: Recorder, gate: Gate) -> None:
+async def test_path_then_query_parameters_are_converted(recorder: Recorder) -> None:
     """Free parameters come from the path, then the query, converted to their annotations."""
-    app = make_app(recorder, gate)
+    app = make_app(recorder)
     with serve_asgi(app) as url:
         async with scenarios.asgi_client(url) as client:
             query = {"limit": "3", "flag": "yes", "item_id": "9"}  # the path's item_id wins
@@ -200,11 +109,9 @@ async def test_path_then_query_parameters_are_converted(recorder: Recorder, gate
             assert response.text == "sync 5"
 
 
-async def test_bad_query_value_is_a_422_naming_the_parameter(
-    recorder: Recorder, gate: Gate
-) -> None:
+async def test_bad_query_value_is_a_422_naming_the_parameter(recorder: Recorder) -> None:
     """A value that does not convert, or a missing one, is a 422 JSON body, not a 500."""
-    app = make_app(recorder, gate)
+    app = make_app(recorder)
     with serve_asgi(app) as url:
         async with scenarios.asgi_client(url) as client:
             response = await client.get("/items/7", params={"limit": "many", "flag": "perhaps"})
@@ -221,8 +128,9 @@ async def test_bad_query_value_is_a_422_naming_the_parameter(
     ]
 
 
-async def test_startup_fails_on_a_broken_graph(recorder: Recorder, gate: Gate) -> None:
-    """An endpoint whose graph cannot be solved stops start-up with the InjectionError."""
+async def test_startup_fails_on_a_broken_graph_inside_a_mount(recorder: Recorder) -> None:
+    """An endpoint inside a Mount whose graph cannot be solved stops start-up with the
+    InjectionError (the shared scenario's endpoint is at the top level)."""
 
     class Unregistered:
         pass
@@ -231,7 +139,7 @@ async def test_startup_fails_on_a_broken_graph(recorder: Recorder, gate: Gate) -
     async def broken(thing: Unregistered) -> None:
         raise AssertionError("never called")
 
-    app = make_app(recorder, gate, Mount("/sub", routes=[Route("/broken", broken)]))
+    app = make_app(recorder, Mount("/sub", routes=[Route("/broken", broken)]))
     log = scenarios.startup_failure_log(app)
     assert (
         "`Unregistered` is not registered in the\ncontainer, so nothing provides `thing` to broken."
@@ -261,20 +169,8 @@ async def test_scope_error_at_startup_names_the_chain(recorder: Recorder) -> Non
     assert "use_cache -> cache" in scenarios.startup_failure_log(app)
 
 
-async def test_app_scope_closes_at_shutdown(recorder: Recorder, gate: Gate) -> None:
-    """App-scoped finalizers run when the server shuts down, not before."""
-    gate.open()
-    app = make_app(recorder, gate)
-    with serve_asgi(app) as url:
-        async with scenarios.asgi_client(url) as client:
-            await client.post("/notify/a@b.c")
-            await recorder.await_for("session closed")
-        assert "settings closed" not in recorder.events
-    assert recorder.events[-1] == "settings closed"
-
-
 async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(
-    recorder: Recorder, gate: Gate
+    recorder: Recorder,
 ) -> None:
     """Each WebSocket connection has its own scope; its tasks run after it closes."""
     tokens: list[str] = []
@@ -289,7 +185,7 @@ async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(
         await websocket.close()
         recorder("websocket closed")
 
-    app = make_app(recorder, gate, WebSocketRoute("/ws", echo))
+    app = make_app(recorder, WebSocketRoute("/ws", echo))
     await scenarios.websocket_scope_per_connection(app, recorder, lambda tag: f"echo {tag}")
     assert len(set(tokens)) == 2
 
@@ -401,9 +297,7 @@ async def test_httpendpoint_method_is_injected_then_tasks_after_the_response_the
     )
 
 
-async def test_httpendpoint_method_with_a_broken_graph_stops_startup(
-    recorder: Recorder, gate: Gate
-) -> None:
+async def test_httpendpoint_method_with_a_broken_graph_stops_startup(recorder: Recorder) -> None:
     """An injected HTTPEndpoint method is validated at startup like a function endpoint."""
     from starlette.endpoints import HTTPEndpoint
 
@@ -415,6 +309,6 @@ async def test_httpendpoint_method_with_a_broken_graph_stops_startup(
         async def get(self, thing: Unregistered) -> None:
             raise AssertionError("never called")
 
-    app = make_app(recorder, gate, Route("/broken", BrokenView))
+    app = make_app(recorder, Route("/broken", BrokenView))
     log = scenarios.startup_failure_log(app)
     assert "nothing provides `thing` to BrokenView.get" in log
