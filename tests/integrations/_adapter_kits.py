@@ -90,16 +90,27 @@ Broken = Annotated[str, Depends(repository)]
 
 
 def scenario_container(
-    recorder: Recorder, connection: type, query_of: Callable[[Any], Mapping[str, str]]
+    recorder: Recorder,
+    connection: type,
+    query_of: Callable[[Any], Mapping[str, str]],
+    *,
+    asynchronous: bool = True,
 ) -> Container:
-    """Settings (app scope: ``settings closed`` when it closes) and Session (request scope,
-    built from the ``connection`` the framework resolves: ``session opened <tag>``, then
-    ``session closed <tag>``, or ``session closed after <Error>`` when the request failed)."""
+    """Settings (app scope: ``settings closed`` when it closes; an async generator unless
+    the adapter resolves graphs synchronously) and Session (request scope, built from the
+    ``connection`` the framework resolves: ``session opened <tag>``, then ``session closed
+    <tag>``, or ``session closed after <Error>`` when the request failed)."""
     container = Container()
 
-    def settings() -> Iterator[Settings]:
+    async def async_settings() -> AsyncIterator[Settings]:
         yield Settings()
         recorder("settings closed")
+
+    def sync_settings() -> Iterator[Settings]:
+        yield Settings()
+        recorder("settings closed")
+
+    settings = async_settings if asynchronous else sync_settings
 
     def session(request: Any) -> Iterator[Session]:
         tag = query_of(request).get("tag", "")
@@ -405,7 +416,7 @@ class FlaskKit(WsgiKit):
     name = "flask"
 
     def container(self, recorder: Recorder) -> Container:
-        return scenario_container(recorder, flask.Request, lambda r: r.args)
+        return scenario_container(recorder, flask.Request, lambda r: r.args, asynchronous=False)
 
     def app(self, plan: Plan, container: Container) -> Any:
         inject = flask_adapter.inject
@@ -567,8 +578,8 @@ def django_urlconf(build: Callable[[], list[Any]]) -> Iterator[None]:
         del sys.modules[module.__name__]
 
 
-def django_container(recorder: Recorder) -> Container:
-    return scenario_container(recorder, HttpRequest, lambda r: r.GET)
+def django_container(recorder: Recorder, *, asynchronous: bool) -> Container:
+    return scenario_container(recorder, HttpRequest, lambda r: r.GET, asynchronous=asynchronous)
 
 
 class DjangoWsgiKit(Kit):
@@ -579,7 +590,7 @@ class DjangoWsgiKit(Kit):
 
     @asynccontextmanager
     async def serving(self, plan: Plan) -> AsyncIterator[str]:
-        container = django_container(plan.recorder)
+        container = django_container(plan.recorder, asynchronous=False)
         try:
             with django_urlconf(lambda: self.urlpatterns(plan, container)):
                 handler = WSGIHandler()  # its middleware reads the URLconf: setup runs here
@@ -644,7 +655,7 @@ class DjangoAsgiKit(Kit):
 
     @asynccontextmanager
     async def serving(self, plan: Plan) -> AsyncIterator[str]:
-        container = django_container(plan.recorder)
+        container = django_container(plan.recorder, asynchronous=True)
 
         def application() -> Any:  # what an asgi.py does, run by uvicorn as it starts
             return django_adapter.lifespan(ASGIHandler(), container)
@@ -708,8 +719,10 @@ class DjangoAsgiKit(Kit):
 # --- Falcon: resources with ``def`` responders (WSGI) or ``async def`` ones (ASGI) --------------
 
 
-def falcon_container(recorder: Recorder) -> Container:
-    return scenario_container(recorder, falcon.Request, lambda req: req.params)
+def falcon_container(recorder: Recorder, *, asynchronous: bool) -> Container:
+    return scenario_container(
+        recorder, falcon.Request, lambda req: req.params, asynchronous=asynchronous
+    )
 
 
 def falcon_routes(app: Any, plan: Plan, resources: dict[str, Any]) -> Any:
@@ -733,7 +746,7 @@ class FalconWsgiKit(WsgiKit):
     error_page = "500 Internal Server Error"
 
     def container(self, recorder: Recorder) -> Container:
-        return falcon_container(recorder)
+        return falcon_container(recorder, asynchronous=False)
 
     def app(self, plan: Plan, container: Container) -> Any:
         inject = falcon_adapter.inject
@@ -838,7 +851,9 @@ class FalconAsgiKit(AsgiKit):
                 "broken": BrokenResource(),
             },
         )
-        falcon_adapter.setup(app, falcon_container(plan.recorder), close_at_exit=False)
+        falcon_adapter.setup(
+            app, falcon_container(plan.recorder, asynchronous=True), close_at_exit=False
+        )
         return app
 
 

@@ -1,11 +1,12 @@
-"""Scenarios every adapter's tests run: one function a behaviour, the framework's pieces
+"""Pieces the adapters' tests share: one function a behaviour, the framework's pieces
 (its app, the request that triggers the behaviour, its own response body) as arguments.
 
-The ASGI adapters (Starlette, FastAPI, Litestar) share one set of routes by name
-(``/notify/{email}``, ``/fail``, ``/disconnect``, ``/whoami``, ``/ws`` ...) and the container
-of :func:`conftest.make_container`; the scenarios below serve the app with uvicorn and
-check what the client and the :class:`conftest.Recorder` saw.  Flask and aiohttp share the
-``Token`` graph and the assertions on free-parameter conversion.
+The scenarios every web adapter must pass are written once in test_adapter_scenarios.py
+and run for each adapter's kit (_adapter_kits.py).  What is here serves the adapters' own
+tests: the ASGI adapters (Starlette, FastAPI, Litestar) share routes by name
+(``/notify/{email}``, ``/missing``, ``/own-background``, ``/ws`` ...) and the container of
+:func:`conftest.make_container`, served with uvicorn; Flask, aiohttp and Django share the
+assertions on free-parameter conversion.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,9 @@ from .conftest import (
     Gate,
     Recorder,
     ServerDidNotStart,
-    Session,
     load_example,
     serve_asgi,
 )
-
-Serve = Callable[[Any], AbstractContextManager[str]]
-"""How a scenario serves an app: ``serve_asgi`` by default, a WSGI server for WSGI apps."""
 
 # --- pieces the apps under test are built from ---------------------------------------------
 
@@ -85,23 +81,6 @@ def query_task(recorder: Recorder) -> Callable[..., int]:
     return get_query
 
 
-def token_of(session: Session) -> str:
-    return session.token
-
-
-class Token:
-    """A request-scoped value with a process-wide unique number."""
-
-    numbers = itertools.count()
-
-    def __init__(self) -> None:
-        self.number = next(self.numbers)
-
-
-def token_number(token: Token) -> int:
-    return token.number
-
-
 # --- the ASGI adapters' scenarios ------------------------------------------------------------
 
 
@@ -131,11 +110,10 @@ async def response_complete_before_task_then_finalizers(
     notify: Notify,
     *,
     expected_json: dict[str, Any],
-    serve: Serve = serve_asgi,
 ) -> None:
     """``/notify/a@b.c?tag=r1``: the whole response while the task blocks; then the task,
     then the request's finalizer; the app's at shutdown."""
-    with serve(app) as url:
+    with serve_asgi(app) as url:
         async with asgi_client(url) as client:
             response = await notify.send(client, "a@b.c", tag="r1")
             assert response.status_code == 200
@@ -159,13 +137,11 @@ async def one_background_tasks_for_all(
     recorder: Recorder,
     gate: Gate,
     notify: Notify,
-    *,
-    serve: Serve = serve_asgi,
 ) -> Any:
     """``/notify/x@y.z?q=hello``: the query task and the handler's run in order, from one
     BackgroundTasks; the response's JSON body."""
     gate.open()
-    with serve(app) as url:
+    with serve_asgi(app) as url:
         async with asgi_client(url) as client:
             response = await notify.send(client, "x@y.z", q="hello")
             assert response.json()["same_tasks"] is True
@@ -196,27 +172,6 @@ async def failed_request(
     return response
 
 
-async def client_disconnect_runs_finalizers(
-    app: Any, recorder: Recorder, closed: str = "session closed"
-) -> None:
-    """The client hangs up while ``/disconnect`` waits; the handler sees it, then the
-    finalizer runs and records ``closed`` (a framework that cancels the handler, as
-    Django does, makes it ``session closed after CancelledError``)."""
-    with serve_asgi(app) as url:
-        async with asgi_client(url) as client:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(client.get, "/disconnect")
-                await recorder.await_for("handler waiting")
-                tg.cancel_scope.cancel()  # httpx closes the connection mid-request
-        events = await recorder.await_for(closed)
-    assert events[:4] == [
-        "session opened",
-        "handler waiting",
-        "handler saw the disconnect",
-        closed,
-    ]
-
-
 async def fetch_all_at_once(
     url: str, count: int, path_of: Callable[[int], str]
 ) -> dict[int, dict[str, Any]]:
@@ -234,19 +189,6 @@ async def fetch_all_at_once(
                 tg.start_soon(one, n)
     assert sorted(results) == list(range(count))
     return results
-
-
-async def concurrent_requests_see_their_own_sessions(
-    app: Any, recorder: Recorder, count: int
-) -> None:
-    """``/whoami?n=`` ``count`` times at once (the handler waits on an :class:`AllInFlight`):
-    a session each, shared with the ``via_dependency`` sub-dependency, each closed."""
-    with serve_asgi(app) as url:
-        results = await fetch_all_at_once(url, count, lambda n: f"/whoami?n={n}")
-    assert all(r["n"] == n for n, r in results.items())
-    assert all(r["session"] == r["via_dependency"] for r in results.values())
-    assert len({r["session"] for r in results.values()}) == count
-    assert recorder.events.count("session closed") == count
 
 
 async def websocket_scope_per_connection(
@@ -336,13 +278,6 @@ def import_error_without(framework: str, adapter: str) -> str:
             print(error)
         """
     )
-
-
-def assert_each_request_has_its_own_token(results: dict[int, dict[str, Any]]) -> None:
-    """Bodies of ``/token/{n}``: a distinct token each, the one the sub-dependency saw."""
-    assert all(r["token"] == r["seen"] for r in results.values())
-    assert len({r["token"] for r in results.values()}) == len(results)
-    assert all(r["path"] == f"/token/{n}" for n, r in results.items())
 
 
 def assert_users_converted(full: httpx.Response, short: httpx.Response) -> None:

@@ -1,14 +1,14 @@
 """The Falcon adapter on real servers: ``falcon.App`` under werkzeug's threaded WSGI server,
 ``falcon.asgi.App`` under uvicorn, each with a real httpx client.
 
-Each scenario runs for both kinds of app (the ``kind`` parameter); the resources are the
+The shared scenarios run for both kinds of app in test_adapter_scenarios.py; the tests
+here are Falcon's own, each for both kinds (the ``kind`` parameter): the resources are the
 same but for ``def`` / ``async def`` responders.  The client side runs on asyncio and
 trio (the servers run in their own threads).
 """
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -21,7 +21,6 @@ import falcon.asgi
 import falcon.testing
 import httpx
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wsgi import ClosingIterator
 
 from injectkit import BackgroundTasks, Container, Depends, InjectionError
@@ -30,14 +29,12 @@ from injectkit.integrations.falcon import get_scope, inject, setup
 from . import _scenarios as scenarios
 from .conftest import (
     TIMEOUT,
-    Gate,
     Recorder,
     Session,
-    Settings,
     load_example,
     make_container,
     serve_asgi,
-    serve_in_thread,
+    serve_wsgi,
 )
 
 pytestmark = pytest.mark.anyio
@@ -46,21 +43,6 @@ KINDS = ["wsgi", "asgi"]
 
 
 # --- real servers ---------------------------------------------------------------------------
-
-
-@contextmanager
-def serve_wsgi(app: Any) -> Iterator[str]:
-    """Serve a WSGI app with werkzeug's threaded server on a free 127.0.0.1 port."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    try:
-        with serve_in_thread(
-            lambda: server.serve_forever(poll_interval=0.05),
-            server.shutdown,
-            lambda: True,  # make_server has bound and is listening already
-        ):
-            yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.server_close()
 
 
 def server_for(kind: str, container: Container) -> Callable[[Any], AbstractContextManager[str]]:
@@ -99,17 +81,10 @@ def falcon_container(recorder: Recorder) -> Container:
     return container
 
 
-def make_app(kind: str, recorder: Recorder, gate: Gate, container: Container) -> Any:
-    """The scenario routes (``/notify/{email}``, ``/fail``, ``/missing``, ``/items/{n}``,
-    ``/slow``) on an app of ``kind``, set up with ``container``."""
-    blocking_task = scenarios.blocking_task(recorder, gate)
-    get_query = scenarios.query_task(recorder)
-    QueryTasks = Annotated[int, Depends(get_query)]
-
-    def notify_body(email: str, tasks: BackgroundTasks, seen: int) -> dict[str, Any]:
-        recorder("handler")
-        tasks.add_task(blocking_task, f"task for {email}")
-        return {"email": email, "same_tasks": seen == id(tasks)}
+def make_app(kind: str, recorder: Recorder, container: Container) -> Any:
+    """``/missing`` (adds a task, raises HTTPNotFound) and ``/items/{item_id}`` on an app of
+    ``kind``, set up with ``container`` (the shared scenarios' routes are in
+    _adapter_kits.py)."""
 
     def fail_body(tasks: BackgroundTasks, error: Exception) -> None:
         tasks.add_task(recorder, "dropped task")
@@ -117,19 +92,6 @@ def make_app(kind: str, recorder: Recorder, gate: Gate, container: Container) ->
 
     if kind == "wsgi":
         app: Any = falcon.App()
-
-        class Notify:
-            @inject
-            def on_post(
-                self, req, resp, email: str, tasks: BackgroundTasks, session: Session,
-                settings: Settings, seen: QueryTasks,
-            ) -> None:  # fmt: skip
-                resp.media = notify_body(email, tasks, seen)
-
-        class Fail:
-            @inject
-            def on_get(self, req, resp, tasks: BackgroundTasks, session: Session) -> None:
-                fail_body(tasks, RuntimeError("handler failed"))
 
         class Missing:
             @inject
@@ -141,29 +103,8 @@ def make_app(kind: str, recorder: Recorder, gate: Gate, container: Container) ->
             def on_get(self, req, resp, item_id: int, limit: int = 10, flag: bool = False) -> None:
                 resp.media = {"item_id": item_id, "limit": limit, "flag": flag}
 
-        class Slow:
-            @inject
-            def on_get(self, req, resp, session: Session) -> None:
-                recorder("handler entered")
-                gate.wait()
-                recorder("handler released")
-                resp.text = "x" * 100_000
-
     else:
         app = falcon.asgi.App()
-
-        class Notify:  # type: ignore[no-redef]
-            @inject
-            async def on_post(
-                self, req, resp, email: str, tasks: BackgroundTasks, session: Session,
-                settings: Settings, seen: QueryTasks,
-            ) -> None:  # fmt: skip
-                resp.media = notify_body(email, tasks, seen)
-
-        class Fail:  # type: ignore[no-redef]
-            @inject
-            async def on_get(self, req, resp, tasks: BackgroundTasks, session: Session) -> None:
-                fail_body(tasks, RuntimeError("handler failed"))
 
         class Missing:  # type: ignore[no-redef]
             @inject
@@ -177,83 +118,20 @@ def make_app(kind: str, recorder: Recorder, gate: Gate, container: Container) ->
             ) -> None:
                 resp.media = {"item_id": item_id, "limit": limit, "flag": flag}
 
-        class Slow:  # type: ignore[no-redef]
-            @inject
-            async def on_get(self, req, resp, session: Session) -> None:
-                recorder("handler entered")
-                await anyio.to_thread.run_sync(gate.wait)
-                recorder("handler released")
-                resp.text = "x" * 100_000
-
-    app.add_route("/notify/{email}", Notify())
-    app.add_route("/fail", Fail())
     app.add_route("/missing", Missing())
     app.add_route("/items/{item_id:int}", Item())
-    app.add_route("/slow", Slow())
     setup(app, container, close_at_exit=False)
     return app
-
-
-# --- after the response -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("kind", KINDS)
-async def test_response_complete_while_the_task_blocks_then_task_then_finalizers(
-    kind: str, recorder: Recorder, gate: Gate
-) -> None:
-    """The client has the whole response while the task blocks; then the task, then the
-    request's finalizer; the app's finalizer at shutdown."""
-    container = falcon_container(recorder)
-    await scenarios.response_complete_before_task_then_finalizers(
-        make_app(kind, recorder, gate, container),
-        recorder,
-        gate,
-        scenarios.Notify("POST"),
-        expected_json={"email": "a@b.c", "same_tasks": True},
-        serve=server_for(kind, container),
-    )
-
-
-@pytest.mark.parametrize("kind", KINDS)
-async def test_one_background_tasks_shared_with_sub_dependency(
-    kind: str, recorder: Recorder, gate: Gate
-) -> None:
-    """The responder and its sub-dependency get one BackgroundTasks; both tasks run in order."""
-    container = falcon_container(recorder)
-    await scenarios.one_background_tasks_for_all(
-        make_app(kind, recorder, gate, container),
-        recorder,
-        gate,
-        scenarios.Notify("POST"),
-        serve=server_for(kind, container),
-    )
 
 
 # --- errors and disconnects -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_responder_error_is_falcons_500_finalizers_see_it_tasks_dropped(
-    kind: str, recorder: Recorder, gate: Gate
-) -> None:
-    """A responder that raises: Falcon's own 500, the finalizer sees the error, no task."""
-    container = falcon_container(recorder)
-    app = make_app(kind, recorder, gate, container)
-    with server_for(kind, container)(app) as url:
-        async with scenarios.asgi_client(url) as client:
-            failed = await scenarios.failed_request(client, recorder, "/fail", 500, "RuntimeError")
-    assert failed.json()["title"] == "500 Internal Server Error"
-    assert "dropped task" not in recorder.events
-    assert recorder.events[:2] == ["session opened", "session closed after RuntimeError"]
-
-
-@pytest.mark.parametrize("kind", KINDS)
-async def test_http_error_keeps_its_status_and_drops_tasks(
-    kind: str, recorder: Recorder, gate: Gate
-) -> None:
+async def test_http_error_keeps_its_status_and_drops_tasks(kind: str, recorder: Recorder) -> None:
     """A raised ``falcon.HTTPNotFound`` is Falcon's 404; the request still ends as failed."""
     container = falcon_container(recorder)
-    app = make_app(kind, recorder, gate, container)
+    app = make_app(kind, recorder, container)
     with server_for(kind, container)(app) as url:
         async with scenarios.asgi_client(url) as client:
             missing = await scenarios.failed_request(
@@ -265,73 +143,49 @@ async def test_http_error_keeps_its_status_and_drops_tasks(
     assert "dropped task" not in recorder.events
 
 
-@pytest.mark.parametrize("kind", KINDS)
-async def test_client_disconnecting_mid_request_still_runs_finalizers(
-    kind: str, recorder: Recorder, gate: Gate
-) -> None:
-    """The client hangs up while the responder works; the finalizer still runs."""
-    container = falcon_container(recorder)
-    app = make_app(kind, recorder, gate, container)
-    with server_for(kind, container)(app) as url:
-        port = int(url.rsplit(":", 1)[1])
-        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:
-            client.sendall(b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            await recorder.await_for("handler entered")
-        gate.open()
-        events = await recorder.await_for("session closed")
-    assert events == ["session opened", "handler entered", "handler released", "session closed"]
-
-
 # --- request-scoped values ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_200_concurrent_requests_each_see_their_own_session(
-    kind: str, recorder: Recorder, gate: Gate
+async def test_a_resource_added_after_setup_is_injected_from_its_first_request(
+    kind: str, recorder: Recorder
 ) -> None:
-    """200 requests in flight at once: a session each, shared with the sub-dependency, each
-    closed."""
-    count = 200
+    """A route added after ``setup`` is prepared on its first request: it gets its values,
+    and its request's finalizer runs."""
     container = falcon_container(recorder)
-    app = make_app(kind, recorder, gate, container)
-    Via = Annotated[str, Depends(scenarios.token_of)]
+    app = make_app(kind, recorder, container)
     if kind == "wsgi":
-        all_in = threading.Barrier(count, timeout=TIMEOUT)
 
-        class WhoAmI:
+        class Late:
             @inject
-            def on_get(self, req, resp, n: int, session: Session, via_dependency: Via) -> None:
-                all_in.wait()  # every request is being handled at the same time
-                resp.media = {"n": n, "session": session.token, "via_dependency": via_dependency}
+            def on_get(self, req, resp, n: int, session: Session) -> None:
+                resp.media = {"n": n, "token": len(session.token)}
 
     else:
-        all_in_flight = scenarios.AllInFlight(count)
 
-        class WhoAmI:  # type: ignore[no-redef]
+        class Late:  # type: ignore[no-redef]
             @inject
-            async def on_get(
-                self, req, resp, n: int, session: Session, via_dependency: Via
-            ) -> None:
-                await all_in_flight.arrive()  # all the requests' scopes are open here
-                resp.media = {"n": n, "session": session.token, "via_dependency": via_dependency}
+            async def on_get(self, req, resp, n: int, session: Session) -> None:
+                resp.media = {"n": n, "token": len(session.token)}
 
-    app.add_route("/whoami", WhoAmI())  # added after setup: prepared on its first request
+    app.add_route("/late", Late())
     with server_for(kind, container)(app) as url:
-        results = await scenarios.fetch_all_at_once(url, count, lambda n: f"/whoami?n={n}")
-    assert all(r["n"] == n for n, r in results.items())
-    assert all(r["session"] == r["via_dependency"] for r in results.values())
-    assert len({r["session"] for r in results.values()}) == count
-    assert recorder.events.count("session closed") == count
+        async with scenarios.asgi_client(url) as client:
+            first = await client.get("/late", params={"n": "1"})
+            second = await client.get("/late", params={"n": "2"})
+        await recorder.await_for("session closed")
+    assert (first.json(), second.json()) == ({"n": 1, "token": 32}, {"n": 2, "token": 32})
+    assert recorder.events.count("session closed") == 2
 
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_route_fields_then_query_are_converted_and_bad_values_are_422(
-    kind: str, recorder: Recorder, gate: Gate
+    kind: str, recorder: Recorder
 ) -> None:
     """Free parameters come from the route's fields, then the query, converted; a value
     that does not convert is a 422 naming it."""
     container = falcon_container(recorder)
-    app = make_app(kind, recorder, gate, container)
+    app = make_app(kind, recorder, container)
     with server_for(kind, container)(app) as url:
         async with scenarios.asgi_client(url) as client:
             good = await client.get("/items/7", params={"limit": "3", "flag": "yes"})
@@ -382,67 +236,29 @@ async def test_req_resp_and_get_scope_share_the_responders_request(
     assert response.headers["X-Seen"] == "yes"
 
 
-# --- start-up and shutdown ------------------------------------------------------------------
+# --- start-up and the exit hook -------------------------------------------------------------
 
 
 class Unregistered:
     pass
 
 
-def broken_resource(kind: str) -> Any:
-    if kind == "wsgi":
-
-        class Broken:
-            @inject
-            def on_get(self, req, resp, thing: Unregistered) -> None:
-                raise AssertionError("never called")
-
-        return Broken()
-
-    class AsyncBroken:
-        @inject
-        async def on_get(self, req, resp, thing: Unregistered) -> None:
-            raise AssertionError("never called")
-
-    return AsyncBroken()
+class Broken:
+    @inject
+    def on_get(self, req, resp, thing: Unregistered) -> None:
+        raise AssertionError("never called")
 
 
-BROKEN = "`Unregistered` is not registered in the container, so nothing provides `thing`"
-
-
-async def test_wsgi_setup_refuses_a_broken_graph(recorder: Recorder) -> None:
-    """``setup`` of a ``falcon.App`` raises the InjectionError of a broken responder."""
+async def test_wsgi_setup_refusing_a_broken_graph_leaves_the_app_as_it_was(
+    recorder: Recorder,
+) -> None:
+    """``setup`` of a ``falcon.App`` that finds a broken responder raises before it
+    changes the app (the error itself is the shared scenario's)."""
     app = falcon.App()
-    app.add_route("/broken", broken_resource("wsgi"))
-    with pytest.raises(InjectionError) as raised:
+    app.add_route("/broken", Broken())
+    with pytest.raises(InjectionError):
         setup(app, falcon_container(recorder), close_at_exit=False)
-    assert type(app) is falcon.App  # left as it was
-    assert BROKEN in " ".join(str(raised.value).split())
-    assert "Broken.on_get" in str(raised.value)
-
-
-async def test_asgi_startup_fails_on_a_broken_graph(recorder: Recorder) -> None:
-    """A ``falcon.asgi.App`` with a broken responder fails lifespan startup with the
-    InjectionError; the app scope never opened, so nothing closes."""
-    app = falcon.asgi.App()
-    app.add_route("/broken", broken_resource("asgi"))
-    setup(app, falcon_container(recorder))
-    log = scenarios.startup_failure_log(app)
-    assert BROKEN in " ".join(log.split())
-    assert "AsyncBroken.on_get" in log
-    assert "settings closed" not in recorder.events
-
-
-async def test_asgi_app_scope_closes_at_shutdown(recorder: Recorder, gate: Gate) -> None:
-    """App-scoped finalizers of a ``falcon.asgi.App`` run at lifespan shutdown, not before."""
-    gate.open()
-    app = make_app("asgi", recorder, gate, falcon_container(recorder))
-    with serve_asgi(app) as url:
-        async with scenarios.asgi_client(url) as client:
-            await client.post("/notify/a@b.c")
-            await recorder.await_for("session closed")
-        assert "settings closed" not in recorder.events
-    assert recorder.events[-1] == "settings closed"
+    assert type(app) is falcon.App
 
 
 def test_wsgi_app_scope_closes_at_interpreter_exit(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import flask
 import httpx
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wsgi import ClosingIterator
 
@@ -27,25 +26,9 @@ from injectkit import (
 from injectkit.integrations.flask import get_scope, inject, setup
 
 from . import _scenarios as scenarios
-from ._scenarios import Token, token_number
-from .conftest import TIMEOUT, Gate, Recorder, load_example, serve_in_thread
+from .conftest import TIMEOUT, Gate, Recorder, load_example, serve_wsgi
 
-# --- a real server ------------------------------------------------------------------------
-
-
-@contextmanager
-def running(app: Callable[..., Any]) -> Iterator[str]:
-    """Serve ``app`` with werkzeug's threaded server on a free 127.0.0.1 port."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    try:
-        with serve_in_thread(
-            lambda: server.serve_forever(poll_interval=0.05),
-            server.shutdown,
-            lambda: True,  # make_server has bound and is listening already
-        ):
-            yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.server_close()
+# --- the graph ----------------------------------------------------------------------------
 
 
 class Session:
@@ -77,23 +60,6 @@ def session_container(recorder: Recorder) -> Container:
 # --- after the response -------------------------------------------------------------------
 
 
-def test_response_is_complete_while_the_task_is_blocked_then_task_then_finalizers(
-    recorder: Recorder, gate: Gate
-) -> None:
-    """The client reads the whole response while the task waits; then task, then finalizer."""
-    blocked_task = blocked_task_of(recorder, gate)
-    app = flask.Flask(__name__)
-
-    @app.post("/send/<email>")
-    @inject
-    def send(email: str, tasks: BackgroundTasks, session: Session) -> dict[str, str]:
-        tasks.add_task(blocked_task, email)
-        recorder("handler")
-        return {"message": f"sent to {email}"}
-
-    send_to_ada_then_task_then_finalizer(app, recorder, gate, {"message": "sent to ada"})
-
-
 def blocked_task_of(recorder: Recorder, gate: Gate) -> Callable[[str], None]:
     """A task that waits at ``gate``, then records ``task for <email>``."""
 
@@ -109,7 +75,7 @@ def send_to_ada_then_task_then_finalizer(
 ) -> None:
     """``POST /send/ada``: the response while the task waits; then the task, the finalizer."""
     setup(app, session_container(recorder), close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         response = httpx.post(f"{url}/send/ada", timeout=TIMEOUT)
         assert response.json() == expected_json
         assert recorder.events == ["session opened", "handler"]
@@ -148,7 +114,7 @@ def test_streamed_body_is_sent_before_the_scope_closes(recorder: Recorder, gate:
         return flask.Response(chunks(), mimetype="text/plain")
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         response = httpx.get(f"{url}/stream", timeout=TIMEOUT)
         assert response.text.splitlines() == [f"chunk {n}: session open" for n in range(3)]
         assert "task" not in recorder.events
@@ -181,7 +147,7 @@ def test_stream_with_context_sees_the_request_and_the_open_scope(recorder: Recor
         return flask.Response(flask.stream_with_context(chunks()), mimetype="text/plain")
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         response = httpx.get(f"{url}/stream?who=ada", timeout=TIMEOUT)
         recorder.wait_for("session closed")
     assert response.text == "hello ada\nsame session: True\n"
@@ -205,7 +171,7 @@ def test_a_body_that_fails_midway_drops_the_tasks(recorder: Recorder) -> None:
         return flask.Response(chunks(), mimetype="text/plain")
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         with pytest.raises(httpx.HTTPError):  # the server cuts the chunked body short
             httpx.get(f"{url}/stream", timeout=TIMEOUT)
         recorder.wait_for("session closed")
@@ -238,55 +204,7 @@ def test_flask_test_client_runs_tasks_when_the_response_is_closed(recorder: Reco
     assert recorder.events == ["session opened", "task", "session closed"] * 3
 
 
-def test_handler_and_sub_dependency_share_one_background_tasks(recorder: Recorder) -> None:
-    """The handler and its sub-dependency get the same BackgroundTasks; both tasks run."""
-
-    def remember(tasks: BackgroundTasks) -> BackgroundTasks:
-        tasks.add_task(recorder, "sub-dependency task")
-        return tasks
-
-    app = flask.Flask(__name__)
-
-    @app.get("/")
-    @inject
-    def index(
-        tasks: BackgroundTasks, seen: Annotated[BackgroundTasks, Depends(remember)]
-    ) -> dict[str, bool]:
-        tasks.add_task(recorder, "handler task")
-        return {"same": tasks is seen}
-
-    setup(app, Container(), close_at_exit=False)
-    with running(app) as url:
-        assert httpx.get(url, timeout=TIMEOUT).json() == {"same": True}
-        recorder.wait_for("handler task")
-    assert recorder.events == ["sub-dependency task", "handler task"]
-
-
 # --- errors and disconnects ---------------------------------------------------------------
-
-
-def test_handler_error_gives_flasks_500_runs_finalizers_and_drops_tasks(
-    recorder: Recorder, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A view that raises: Flask's own 500 page, the finalizer sees the error, no task."""
-    container = session_container(recorder)
-    app = flask.Flask(__name__)
-
-    @app.get("/boom")
-    @inject
-    def boom(session: Session, tasks: BackgroundTasks) -> str:
-        tasks.add_task(recorder, "task")
-        raise RuntimeError("boom")
-
-    setup(app, container, close_at_exit=False)
-    caplog.set_level("DEBUG", logger="injectkit")
-    with running(app) as url:
-        response = httpx.get(f"{url}/boom", timeout=TIMEOUT)
-        recorder.wait_for("session closed")
-    assert response.status_code == 500
-    assert "Internal Server Error" in response.text
-    assert recorder.events == ["session opened", "session saw RuntimeError", "session closed"]
-    assert "dropping 1 background task(s) because the call raised RuntimeError" in caplog.text
 
 
 def test_abort_keeps_its_status_and_counts_as_a_failed_request(recorder: Recorder) -> None:
@@ -301,18 +219,18 @@ def test_abort_keeps_its_status_and_counts_as_a_failed_request(recorder: Recorde
         flask.abort(404)
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         response = httpx.get(f"{url}/items/7", timeout=TIMEOUT)
         recorder.wait_for("session closed")
     assert response.status_code == 404
     assert recorder.events == ["session opened", "session saw NotFound", "session closed"]
 
 
-@pytest.mark.parametrize("how", ["close", "reset"])
-def test_client_disconnecting_mid_request_still_runs_finalizers(
-    how: str, recorder: Recorder, gate: Gate
+def test_client_resetting_the_connection_mid_request_still_runs_finalizers(
+    recorder: Recorder, gate: Gate
 ) -> None:
-    """The client hangs up (FIN or RST) while the view works; the finalizer still runs."""
+    """The client resets the connection (RST) while the view works; the finalizer still
+    runs (the shared scenario's client closes it with a FIN)."""
     container = session_container(recorder)
     app = flask.Flask(__name__)
 
@@ -325,13 +243,13 @@ def test_client_disconnecting_mid_request_still_runs_finalizers(
         return "x" * 100_000
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:
             client.sendall(b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             recorder.wait_for("view entered")
-            if how == "reset":  # close() now sends RST instead of FIN
-                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # close() now sends RST instead of FIN
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         gate.open()
         recorder.wait_for("session closed")
     assert recorder.events == [
@@ -343,31 +261,6 @@ def test_client_disconnecting_mid_request_still_runs_finalizers(
 
 
 # --- request-scoped values ----------------------------------------------------------------
-
-
-@pytest.mark.anyio
-async def test_200_concurrent_requests_each_see_their_own_request_scoped_objects() -> None:
-    """200 requests in flight at once: 200 distinct tokens, each shared within its request."""
-    container = Container()
-    container.register(Token)
-    all_in = threading.Barrier(200, timeout=TIMEOUT)
-    app = flask.Flask(__name__)
-
-    @app.get("/token/<int:n>")
-    @inject
-    def token(
-        n: int,
-        token: Token,
-        seen: Annotated[int, Depends(token_number)],
-        request: flask.Request,
-    ) -> dict[str, Any]:
-        all_in.wait()  # every request is being handled at the same time
-        return {"n": n, "token": token.number, "seen": seen, "path": request.path}
-
-    setup(app, container, close_at_exit=False)
-    with running(app) as url:
-        results = await scenarios.fetch_all_at_once(url, 200, lambda n: f"/token/{n}")
-    scenarios.assert_each_request_has_its_own_token(results)
 
 
 def test_flask_request_is_resolved_by_annotation_in_views_and_providers() -> None:
@@ -385,7 +278,7 @@ def test_flask_request_is_resolved_by_annotation_in_views_and_providers() -> Non
         return {"same": request is current, "ua": ua}
 
     setup(app, Container(), close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         response = httpx.get(url, headers={"User-Agent": "probe/1"}, timeout=TIMEOUT)
     assert response.json() == {"same": True, "ua": "probe/1"}
 
@@ -405,7 +298,7 @@ def test_get_scope_in_a_plain_view_closes_after_the_response(recorder: Recorder)
         return scope.call_sync(describe_session)
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         assert httpx.get(url, timeout=TIMEOUT).text == "open"
         recorder.wait_for("session closed")
     assert recorder.events == ["session opened", "session closed"]
@@ -427,7 +320,7 @@ def test_an_override_takes_effect_at_the_next_request() -> None:
         return type(session).__name__
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         assert httpx.get(url, timeout=TIMEOUT).text == "Session"
         with container.override(Session, FakeSession):
             assert httpx.get(url, timeout=TIMEOUT).text == "FakeSession"
@@ -459,7 +352,7 @@ def converting_app() -> flask.Flask:
 
 def test_path_and_query_values_are_converted_to_the_annotations() -> None:
     """Path then query, converted to int, bool, optional float; a provider's ``size`` too."""
-    with running(converting_app()) as url:
+    with serve_wsgi(converting_app()) as url:
         full = httpx.get(f"{url}/users/42?active=yes&ratio=0.5&size=3", timeout=TIMEOUT)
         short = httpx.get(f"{url}/users/7?active=0&user_id=9", timeout=TIMEOUT)  # path wins
     scenarios.assert_users_converted(full, short)
@@ -467,7 +360,7 @@ def test_path_and_query_values_are_converted_to_the_annotations() -> None:
 
 def test_a_bad_or_missing_value_is_a_422_naming_the_parameter() -> None:
     """Unconvertible or missing values answer 422 with FastAPI-style details, not 500."""
-    with running(converting_app()) as url:
+    with serve_wsgi(converting_app()) as url:
         bad = httpx.get(f"{url}/users/abc?active=maybe", timeout=TIMEOUT)
         missing = httpx.get(f"{url}/users/1", timeout=TIMEOUT)
     scenarios.assert_users_refused(bad, missing)
@@ -476,26 +369,22 @@ def test_a_bad_or_missing_value_is_a_422_naming_the_parameter() -> None:
 # --- startup ------------------------------------------------------------------------------
 
 
-def test_setup_fails_on_a_broken_graph_naming_the_chain() -> None:
-    """A provider needing an unregistered service stops ``setup`` with the chain."""
+def test_setup_refusing_a_broken_graph_leaves_the_app_untouched() -> None:
+    """``setup`` that finds a broken graph raises before it changes the Flask app."""
 
     class Database:
         pass
-
-    def repository(db: Database) -> str:
-        return "repo"
 
     app = flask.Flask(__name__)
 
     @app.get("/")
     @inject
-    def index(repo: Annotated[str, Depends(repository)]) -> str:
-        return repo
+    def index(db: Database) -> str:
+        return "never"
 
-    with pytest.raises(UnresolvableDependencyError) as caught:
+    with pytest.raises(UnresolvableDependencyError):
         setup(app, Container(), close_at_exit=False)
-    assert "index -> repository" in str(caught.value)
-    assert "injectkit" not in app.extensions  # the app was left untouched
+    assert "injectkit" not in app.extensions
 
 
 def test_setup_refuses_an_async_provider() -> None:
@@ -577,7 +466,7 @@ def test_a_view_added_after_setup_is_validated_on_its_first_request() -> None:
     def late(repo: Annotated[str, Depends(repository)]) -> str:
         return repo
 
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         response = httpx.get(f"{url}/late", timeout=TIMEOUT)
     assert response.status_code == 500
 
@@ -657,7 +546,7 @@ def test_container_close_runs_app_finalizers_when_the_exit_hook_is_off(
         return "ok"
 
     setup(app, container, close_at_exit=False)
-    with running(app) as url:
+    with serve_wsgi(app) as url:
         assert httpx.get(url, timeout=TIMEOUT).text == "ok"
         assert httpx.get(url, timeout=TIMEOUT).text == "ok"
     assert recorder.events == []
@@ -682,7 +571,7 @@ def serving_example(name: str, log: Path) -> Iterator[tuple[str, threading.Semap
     def signalling(environ: Any, start_response: Any) -> Any:
         return ClosingIterator(app(environ, start_response), done.release)
 
-    with running(signalling) as url:
+    with serve_wsgi(signalling) as url:
         yield url, done
 
 
