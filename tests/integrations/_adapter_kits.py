@@ -60,7 +60,7 @@ from injectkit.integrations import litestar as litestar_adapter
 from injectkit.integrations import starlette as starlette_adapter
 
 from . import _scenarios as scenarios
-from .conftest import TIMEOUT, Gate, Recorder, Settings, serve_asgi, serve_wsgi
+from .conftest import LISTEN_BACKLOG, TIMEOUT, Gate, Recorder, Settings, serve_asgi, serve_wsgi
 
 BOTH_BACKENDS = ("asyncio", "trio")
 BIG_BODY = "x" * 100_000  # more than a socket buffer: writing it to a gone client fails
@@ -475,7 +475,7 @@ class AiohttpKit(Kit):
         runner = aiohttp.web.AppRunner(self.app(plan))
         try:
             await runner.setup()  # the adapter checks every handler's graph here
-            site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+            site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0, backlog=LISTEN_BACKLOG)
             await site.start()
             host, port = runner.addresses[0][:2]
             yield f"http://{host}:{port}"

@@ -29,6 +29,7 @@ import anyio.to_thread
 import pytest
 
 TIMEOUT = 30.0  # generous: a loaded 2-core CI machine
+LISTEN_BACKLOG = 1024  # room for every connection of a test's burst of requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -163,6 +164,9 @@ def serve_wsgi(app: Any) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # werkzeug listens with a backlog of 128: of 200 clients connecting at once, the
+    # connections beyond it would wait for the client's SYN retry, a second later.
+    server.socket.listen(LISTEN_BACKLOG)
     try:
         with serve_in_thread(
             lambda: server.serve_forever(poll_interval=0.05),

@@ -18,8 +18,8 @@ from injectkit import Container
 from injectkit.integrations import aiohttp as ik_aiohttp
 from injectkit.integrations import flask as ik_flask
 
+from .conftest import serve_wsgi as running_flask
 from .test_aiohttp import running as running_aiohttp
-from .test_flask import running as running_flask
 
 
 def make_flask_app() -> flask.Flask:

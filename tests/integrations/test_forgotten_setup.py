@@ -134,7 +134,7 @@ def test_flask_forgotten_setup_names_handler_route_and_the_flask_setup(recorder:
 
     from injectkit.integrations.flask import inject
 
-    from .test_flask import running
+    from .conftest import serve_wsgi as running
 
     container_recording_into(recorder)
     app = flask.Flask(__name__)
