@@ -59,8 +59,7 @@ def injectkit_log() -> Iterator[list[str]]:
 async def test_response_is_complete_while_the_task_blocks_then_the_task_then_finalizers(
     kit: Kit, recorder: Recorder, gate: Gate
 ) -> None:
-    """The client holds the whole response while the task blocks; then the task runs,
-    then the request's finalizer."""
+    """The client holds the whole response while the task blocks; then the task, then finalizers."""
     async with kit.serving(Plan(recorder, gate)) as url, scenarios.asgi_client(url) as client:
         response = await client.post("/notify/a@b.c", params={"tag": "r1"})
         assert response.status_code == 200
@@ -82,8 +81,7 @@ async def test_response_is_complete_while_the_task_blocks_then_the_task_then_fin
 async def test_handler_and_sub_dependency_share_one_background_tasks(
     kit: Kit, recorder: Recorder, gate: Gate
 ) -> None:
-    """The handler and its sub-dependency get one BackgroundTasks; their tasks run in the
-    order they were added."""
+    """The handler and its sub-dependency share one BackgroundTasks; their tasks run in order."""
     gate.open()
     async with kit.serving(Plan(recorder, gate)) as url, scenarios.asgi_client(url) as client:
         response = await client.post("/notify/x@y.z", params={"q": "hello"})
@@ -100,8 +98,7 @@ async def test_handler_and_sub_dependency_share_one_background_tasks(
 async def test_handler_error_is_the_frameworks_500_finalizers_see_it_tasks_dropped(
     kit: Kit, recorder: Recorder, gate: Gate, injectkit_log: list[str]
 ) -> None:
-    """A handler that raises: the framework's own 500, the finalizer sees the error, the
-    task is dropped (and the drop logged)."""
+    """A handler error: the framework's 500, finalizers see it, the task is dropped (logged)."""
     async with kit.serving(Plan(recorder, gate)) as url, scenarios.asgi_client(url) as client:
         response = await client.get("/fail")
         await recorder.await_for("session closed after RuntimeError")
@@ -115,8 +112,7 @@ async def test_handler_error_is_the_frameworks_500_finalizers_see_it_tasks_dropp
 async def test_client_hanging_up_mid_request_still_runs_finalizers(
     kit: Kit, recorder: Recorder, gate: Gate
 ) -> None:
-    """The client hangs up while the handler works: the handler sees it where the
-    framework tells it, and the request's finalizer runs."""
+    """The client hangs up mid-request: the handler sees it if it can; the finalizers still run."""
     seen_by_handler, closed = kit.disconnect
     async with kit.serving(Plan(recorder, gate)) as url:
         host, port = url.removeprefix("http://").split(":")
@@ -132,9 +128,7 @@ async def test_client_hanging_up_mid_request_still_runs_finalizers(
 async def test_200_concurrent_requests_each_see_their_own_request_scoped_values(
     kit: Kit, recorder: Recorder, gate: Gate
 ) -> None:
-    """200 requests in their handlers at once: each has its own session, built from its
-    own request and shared with its sub-dependency, and all one app-scoped value; each
-    session is closed."""
+    """200 requests in flight at once: each has its own request-scoped values, each closed."""
     plan = Plan(recorder, gate, in_flight=CONCURRENT)
     async with kit.serving(plan) as url:
         results: dict[int, dict[str, Any]] = await scenarios.fetch_all_at_once(
@@ -162,8 +156,7 @@ def failure_text(error: BaseException) -> str:
 async def test_a_broken_graph_stops_the_start_up_with_the_injection_error(
     kit: Kit, recorder: Recorder, gate: Gate
 ) -> None:
-    """A handler whose sub-dependency needs an unregistered type: the server never serves,
-    the error names the type and the chain, and the app scope never opened."""
+    """A broken graph stops the start-up with the InjectionError naming the chain."""
     with pytest.raises((ServerDidNotStart, InjectionError)) as failure:
         async with kit.serving(Plan(recorder, gate, broken=True)):
             pass
@@ -180,8 +173,7 @@ async def test_a_broken_graph_stops_the_start_up_with_the_injection_error(
 async def test_app_scoped_finalizers_run_once_at_shutdown_after_the_requests(
     kit: Kit, recorder: Recorder, gate: Gate
 ) -> None:
-    """The app-scoped value is one for all requests; its finalizer runs when the server
-    shuts down: not while it serves, once, after every request's finalizer."""
+    """App-scoped finalizers run once, at shutdown, after every request's finalizers."""
     async with kit.serving(Plan(recorder, gate)) as url:
         async with scenarios.asgi_client(url) as client:
             first = (await client.get("/whoami", params={"n": 1, "tag": "one"})).json()

@@ -195,9 +195,7 @@ async def test_raised_http_errors_drop_tasks_but_raised_redirects_do_not(
 async def test_handler_cancellation_cancels_the_handler_then_runs_finalizers(
     recorder: Recorder,
 ) -> None:
-    """With aiohttp's ``handler_cancellation``, a client that hangs up cancels the handler;
-    the finalizer sees the cancellation (the shared scenario runs aiohttp's default, where
-    the handler goes on)."""
+    """With ``handler_cancellation``, a hang-up cancels the handler; the finalizer sees it."""
     container = session_container(recorder)
 
     @inject

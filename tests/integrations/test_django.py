@@ -192,8 +192,7 @@ def test_seed_examples_write_the_log_after_the_response(tmp_path: Path) -> None:
 def test_wsgi_client_resetting_the_connection_mid_request_still_runs_finalizers(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """WSGI: the client resets the connection (RST) while the view works; finalizers still
-    run (the shared scenario's client closes it with a FIN)."""
+    """WSGI: the client resets the connection (RST) mid-view; the finalizers still run."""
     with serve_django_wsgi(sync_app(recorder, gate)) as url:
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:

@@ -150,8 +150,7 @@ async def test_http_error_keeps_its_status_and_drops_tasks(kind: str, recorder: 
 async def test_a_resource_added_after_setup_is_injected_from_its_first_request(
     kind: str, recorder: Recorder
 ) -> None:
-    """A route added after ``setup`` is prepared on its first request: it gets its values,
-    and its request's finalizer runs."""
+    """A route added after ``setup`` is prepared on its first request: values, finalizer."""
     container = falcon_container(recorder)
     app = make_app(kind, recorder, container)
     if kind == "wsgi":
@@ -252,8 +251,7 @@ class Broken:
 async def test_wsgi_setup_refusing_a_broken_graph_leaves_the_app_as_it_was(
     recorder: Recorder,
 ) -> None:
-    """``setup`` of a ``falcon.App`` that finds a broken responder raises before it
-    changes the app (the error itself is the shared scenario's)."""
+    """``setup`` refusing a broken responder leaves the ``falcon.App`` as it was."""
     app = falcon.App()
     app.add_route("/broken", Broken())
     with pytest.raises(InjectionError):

@@ -104,8 +104,7 @@ def make_app(recorder: Recorder, gate: Gate) -> FastAPI:
 async def test_injected_fastapi_dependencies_share_the_routes_tasks_and_session(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """An injected FastAPI dependency and provide() in a plain one get the route's
-    BackgroundTasks and session; every task runs after the response, in order."""
+    """An injected FastAPI dependency and provide() share the route's tasks and session."""
     body = await scenarios.one_background_tasks_for_all(
         make_app(recorder, gate),
         recorder,
@@ -129,8 +128,7 @@ async def test_response_with_its_own_background_loses_no_task(
 async def test_http_exception_keeps_its_status_and_drops_tasks(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """An HTTPException gives FastAPI's own response; the request still ends as failed:
-    the finalizer sees it, the task never runs."""
+    """An HTTPException keeps FastAPI's response; the request still fails: no task runs."""
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
         async with scenarios.asgi_client(url) as client:
@@ -180,8 +178,7 @@ async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(
 async def test_startup_fails_on_a_broken_graph_inside_a_fastapi_dependency(
     recorder: Recorder,
 ) -> None:
-    """An injected FastAPI dependency with an unsolvable graph stops start-up with the
-    error (the shared scenario's broken graph is the route's own)."""
+    """An injected FastAPI dependency with an unsolvable graph stops start-up."""
 
     class Unregistered:
         pass

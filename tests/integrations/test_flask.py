@@ -229,8 +229,7 @@ def test_abort_keeps_its_status_and_counts_as_a_failed_request(recorder: Recorde
 def test_client_resetting_the_connection_mid_request_still_runs_finalizers(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """The client resets the connection (RST) while the view works; the finalizer still
-    runs (the shared scenario's client closes it with a FIN)."""
+    """The client resets the connection (RST) while the view works; the finalizer still runs."""
     container = session_container(recorder)
     app = flask.Flask(__name__)
 

@@ -103,8 +103,7 @@ def make_app(recorder: Recorder, gate: Gate) -> Litestar:
 async def test_litestar_dependencies_share_the_handlers_tasks_and_session(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """An injected Litestar dependency and Provide(provide(...)) get the handler's
-    BackgroundTasks and session; every task runs after the response, in order."""
+    """An injected Litestar dependency and provide() share the handler's tasks and session."""
     body = await scenarios.one_background_tasks_for_all(
         make_app(recorder, gate), recorder, gate, scenarios.Notify("GET", params={"x_user": "b"})
     )
@@ -125,8 +124,7 @@ async def test_response_with_its_own_background_keeps_injected_tasks(
 async def test_http_exception_keeps_its_status_and_drops_tasks(
     recorder: Recorder, gate: Gate
 ) -> None:
-    """A NotFoundException gives Litestar's own 404; the request still ends as failed:
-    the finalizer sees it, the task never runs."""
+    """A NotFoundException keeps Litestar's 404; the request still fails: no task runs."""
     app = make_app(recorder, gate)
     with serve_asgi(app) as url:
         async with scenarios.asgi_client(url) as client:
@@ -169,8 +167,7 @@ async def test_websocket_gets_a_scope_per_connection_and_tasks_after_close(
 async def test_startup_fails_on_a_broken_graph_inside_a_litestar_dependency(
     recorder: Recorder,
 ) -> None:
-    """An injected Litestar dependency with an unsolvable graph stops start-up with the
-    error (the shared scenario's broken graph is the handler's own)."""
+    """An injected Litestar dependency with an unsolvable graph stops start-up."""
 
     class Unregistered:
         pass

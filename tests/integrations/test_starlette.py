@@ -129,8 +129,7 @@ async def test_bad_query_value_is_a_422_naming_the_parameter(recorder: Recorder)
 
 
 async def test_startup_fails_on_a_broken_graph_inside_a_mount(recorder: Recorder) -> None:
-    """An endpoint inside a Mount whose graph cannot be solved stops start-up with the
-    InjectionError (the shared scenario's endpoint is at the top level)."""
+    """An endpoint inside a Mount whose graph cannot be solved stops start-up."""
 
     class Unregistered:
         pass
