@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from injectkit import BackgroundTasks, Container
+from injectkit import BackgroundTasks, Container, InjectionError
+from injectkit.integrations import Endpoints, check_route_variables, mark_endpoint
 
 from . import _scenarios as scenarios
 from .conftest import Gate, Recorder, load_example, serve_asgi
@@ -74,4 +75,25 @@ async def test_tiny_adapter_refuses_to_start_on_a_broken_graph(
     assert (
         "`Unregistered` is not registered in the\ncontainer, so nothing provides `thing` to "
         "needs_unregistered." in log
+    )
+
+
+def test_a_custom_adapter_checks_its_route_variables_with_the_kernel() -> None:
+    """check_route_variables names every route variable no parameter reads, with the
+    route as the adapter's users know it; a route whose variables are read passes."""
+    container = Container()
+
+    def user(uid: int) -> dict[str, int]:
+        return {"uid": uid}
+
+    def wrapper() -> None: ...
+
+    mark = mark_endpoint(wrapper, user)
+    endpoints = Endpoints(container, ())
+    check_route_variables(endpoints, [("The route '/users/{uid}'", {"uid"}, mark)])
+    with pytest.raises(InjectionError) as raised:
+        check_route_variables(endpoints, [("The route '/users/{id}'", {"id", "uid"}, mark)])
+    assert " ".join(str(raised.value).split()).startswith(
+        "The route '/users/{id}' passes id to user, but no parameter of it or of its "
+        "dependencies reads that name."
     )
