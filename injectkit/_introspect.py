@@ -347,7 +347,7 @@ def _inspect_parameters(func: Any, name: str) -> tuple[_RawParameters, dict[str,
     try:
         signature = inspect.signature(func)
     except (ValueError, TypeError) as exc:
-        raise _unreadable(name, exc) from exc
+        raise _unreadable(name, exc, _builtin_base(func)) from exc
     found: list[_RawParameter] = []
     raw: dict[str, Any] = {}
     var_positional = var_keyword = False
@@ -398,12 +398,29 @@ def read_signature(
         raise _unreadable(name, exc) from exc
 
 
-def _unreadable(name: str, exc: BaseException) -> InjectionError:
+def _unreadable(name: str, exc: BaseException, base: type | None = None) -> InjectionError:
+    hint = "wrap it in a small function with annotated parameters."
+    if base is not None:  # class Registry(dict): pass
+        hint = (
+            f"{name} takes its constructor from {base.__name__}, whose parameters Python "
+            f"cannot read: register a function that builds it, e.g. "
+            f"container.register({name}, lambda: {name}()), or give {name} an __init__."
+        )
     return InjectionError(
         f"Cannot read the signature of {name}: {exception_text(exc)}.",
         path=(name,),
-        hint="wrap it in a small function with annotated parameters.",
+        hint=hint,
     )
+
+
+def _builtin_base(func: Any) -> type | None:
+    """The builtin class a class takes its unreadable constructor from, if that is why."""
+    if not isinstance(func, type):
+        return None
+    for klass in func.__mro__[1:]:
+        if "__init__" in vars(klass) or "__new__" in vars(klass):
+            return klass if klass.__module__ == "builtins" and klass is not object else None
+    return None
 
 
 def _read_signature(

@@ -170,3 +170,29 @@ def test_string_annotations_of_an_explicit_signature_are_evaluated_not_taken_as_
     )
     with pytest.raises(InjectionError, match="Cannot evaluate the annotation 'Signatur'"):
         c.validate(c.inject(broken))
+
+
+class Registry(dict[str, int]):
+    """Takes its constructor from dict, whose parameters inspect cannot read."""
+
+
+def test_a_builtin_subclass_without_its_own_init_is_refused_with_how_to_build_it() -> None:
+    """``class Registry(dict)`` as its own provider: refused before anything runs, the
+    hint naming dict and the provider function to register instead, which then works."""
+    c = Container()
+    c.register(Registry)
+
+    @c.inject
+    def handler(registry: Registry) -> Registry:
+        return registry
+
+    with pytest.raises(InjectionError) as raised:
+        c.validate(handler)
+    assert raised.value.hint is not None
+    assert " ".join(raised.value.hint.split()) == (
+        "Registry takes its constructor from dict, whose parameters Python cannot read: "
+        "register a function that builds it, e.g. container.register(Registry, lambda: "
+        "Registry()), or give Registry an __init__."
+    )
+    c.register(Registry, lambda: Registry())
+    assert handler() == {}
