@@ -215,7 +215,9 @@ class Container:
     def inject(self, func: Callable[..., R]) -> Callable[..., R]:
         """Decorator: resolve ``func``'s dependencies on every call.
 
-        The result has ``func``'s kind (sync or async), name, docstring and signature.
+        The result has ``func``'s kind (sync or async), name, docstring and signature
+        (each annotation marked ``Annotated[T, filled by container.inject]``, so that a
+        framework reading the parameters itself raises an InjectionError).
         A generator function's gives an injected generator whose request lives until it
         is exhausted or closed (see docs/scopes.md, "Generator handlers").
         For type checkers it keeps the return type but not the parameters: a caller
