@@ -48,6 +48,7 @@ from typing import Annotated, Any, TypeVar
 from .. import Container
 from .._aliases import unwrap_alias
 from .._introspect import describe
+from ._fastapi_validation import merge_validation_errors
 from ._kernel import (
     Endpoints,
     FromContainer,
@@ -86,10 +87,12 @@ _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
 def setup(app: fastapi.FastAPI, container: Container) -> None:
-    """Install :class:`InjectKitMiddleware` on a FastAPI app (before it starts), once, and
-    list in ``app.openapi()`` the parameters injected routes read from the request."""
+    """Install :class:`InjectKitMiddleware` on a FastAPI app (before it starts), once;
+    list in ``app.openapi()`` the parameters injected routes read from the request; and
+    let a 422 for FastAPI's parameters list injectkit's bad ones too."""
     _starlette_setup(app, container)
     _document_request_parameters(app, container)
+    merge_validation_errors(app, lambda route: walk_routes([route]))
 
 
 def _document_request_parameters(app: fastapi.FastAPI, container: Container) -> None:

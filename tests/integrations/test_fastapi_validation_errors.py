@@ -105,11 +105,10 @@ async def test_custom_validation_handler_indexes_injectkit_errors_by_location(
     )
 
 
-async def test_when_both_are_bad_fastapis_parameters_are_reported_first(
-    anyio_backend: str,
-) -> None:
-    """FastAPI checks its own parameters before it calls the route: with both bad, the 422
-    lists FastAPI's; once those pass, the next 422 lists injectkit's (as the docs say)."""
+def mixed_app(handler: str) -> FastAPI:
+    """``/mixed`` reads ``limit`` for FastAPI and ``size`` for injectkit; ``handler``:
+    the app's own RequestValidationError handler, registered "before" or "after" setup,
+    or "none"."""
     app = FastAPI()
 
     def sized(size: int) -> int:
@@ -120,13 +119,47 @@ async def test_when_both_are_bad_fastapis_parameters_are_reported_first(
     async def mixed(limit: int, size: Annotated[int, Depends(sized)]) -> dict[str, int]:
         return {"limit": limit, "size": size}
 
+    async def by_location(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"locations": [list(e["loc"]) for e in exc.errors()]}, 422)
+
+    if handler == "before":
+        app.add_exception_handler(RequestValidationError, by_location)  # type: ignore[arg-type]
     setup(app, Container())
-    with serve_asgi(app) as url:
+    if handler == "after":
+        app.add_exception_handler(RequestValidationError, by_location)  # type: ignore[arg-type]
+    return app
+
+
+@pytest.mark.parametrize("handler", ["none", "before", "after"])
+async def test_when_both_are_bad_one_422_lists_fastapis_and_injectkits_parameters(
+    anyio_backend: str, handler: str
+) -> None:
+    """FastAPI's and injectkit's parameters both bad: one 422 lists both, FastAPI's first,
+    through FastAPI's own handler or the app's, registered before or after setup; when
+    only injectkit's is bad, it is listed once."""
+    with serve_asgi(mixed_app(handler)) as url:
         async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
             both_bad = await client.get("/mixed?limit=x&size=y")
             injectkits_bad = await client.get("/mixed?limit=1&size=y")
+            fastapis_bad = await client.get("/mixed?limit=x&size=2")
             good = await client.get("/mixed?limit=1&size=2")
-    assert both_bad.status_code == injectkits_bad.status_code == 422
-    assert [e["loc"] for e in both_bad.json()["detail"]] == [["query", "limit"]]
-    assert [e["loc"] for e in injectkits_bad.json()["detail"]] == [["query", "size"]]
+    assert both_bad.status_code == injectkits_bad.status_code == fastapis_bad.status_code == 422
+
+    def locations(response: httpx.Response) -> list[list[str]]:
+        if handler == "none":
+            return [e["loc"] for e in response.json()["detail"]]
+        locs: list[list[str]] = response.json()["locations"]
+        return locs
+
+    assert locations(both_bad) == [["query", "limit"], ["query", "size"]]
+    assert locations(injectkits_bad) == [["query", "size"]]
+    assert locations(fastapis_bad) == [["query", "limit"]]
     assert good.json() == {"limit": 1, "size": 2}
+    if handler == "none":
+        size_error = both_bad.json()["detail"][1]
+        assert size_error == {
+            "type": "int_parsing",
+            "loc": ["query", "size"],
+            "msg": "Input should be a valid integer, unable to parse string as an integer",
+            "input": "y",
+        }
