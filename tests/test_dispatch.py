@@ -211,3 +211,138 @@ async def test_a_task_queued_by_a_background_task_is_still_sent(anyio_backend: s
 
     await handler()
     assert events == ["committed", "sent report(8,)"]
+
+
+def records(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str, bool]]:
+    """(level, message, whether it carries a traceback) of each record of the injectkit logger."""
+    return [
+        (r.levelno, r.getMessage(), r.exc_info is not None)
+        for r in caplog.records
+        if r.name == "injectkit"
+    ]
+
+
+async def test_a_failed_send_is_logged_once_with_every_argument_and_the_error(
+    anyio_backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log line names the task with its positional and keyword arguments and the
+    error, with its traceback; the hook gets the keyword arguments too."""
+    events: list[str] = []
+    report = queued_task(events)
+    queue = report.__injectkit_dispatcher__
+    queue.fail_send = ConnectionError("broker down")
+    hooked: list[tuple[Any, ...]] = []
+    queue.on_send_error = lambda error, task, args, kwargs: hooked.append((args, kwargs))
+    container = Container()
+
+    @container.inject
+    async def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(report, 5, 6, user="ann")
+
+    with caplog.at_level(logging.ERROR, "injectkit"):
+        await handler()
+    assert records(caplog) == [
+        (
+            logging.ERROR,
+            "task report(5, 6, user='ann') was not sent to its queue: "
+            "ConnectionError('broker down')",
+            True,
+        )
+    ]
+    assert hooked == [((5, 6), {"user": "ann"})]
+
+
+async def test_a_failing_send_error_hook_is_logged_with_the_task(
+    anyio_backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A hook that raises in turn: a second log line names the task, with the hook's error."""
+    report = queued_task([])
+    queue = report.__injectkit_dispatcher__
+    queue.fail_send = ConnectionError("broker down")
+
+    def hook(*_: Any) -> None:
+        raise OSError("outbox table full")
+
+    queue.on_send_error = hook
+    container = Container()
+
+    @container.inject
+    async def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(report, 5)
+
+    with caplog.at_level(logging.ERROR, "injectkit"):
+        await handler()
+    assert records(caplog)[1:] == [
+        (logging.ERROR, "the on_send_error hook failed for task report(5)", True)
+    ]
+    assert isinstance(caplog.records[-1].exc_info[1], OSError)  # type: ignore[index]
+
+
+async def test_the_queue_gets_the_keyword_arguments(anyio_backend: str) -> None:
+    """``add_task(report, 1, user='ann')``: the dispatcher's send gets both kinds."""
+    sent: list[tuple[Any, ...]] = []
+    report = queued_task([])
+    queue = report.__injectkit_dispatcher__
+    queue.send = lambda task, args, kwargs: sent.append((task, args, kwargs))
+    container = Container()
+
+    @container.inject
+    async def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(report, 1, user="ann")
+
+    await handler()
+    assert sent == [(report, (1,), {"user": "ann"})]
+
+
+class Unnamed:
+    """A task object with no ``name`` of its own: the log names it by its class."""
+
+    def __init__(self, queue: Queue) -> None:
+        self.__injectkit_dispatcher__ = queue
+
+    def __call__(self, user_id: int) -> None:
+        raise AssertionError("a dispatched task never runs in process")
+
+
+def test_requests_ending_in_an_error_drop_their_tasks_with_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A sync handler that raised after queuing two tasks: one warning naming the error and
+    both calls (a task without a ``name`` by its class); nothing sent."""
+    events: list[str] = []
+    queue = Queue(events)
+    report, unnamed = Report(queue), Unnamed(queue)
+    container = Container()
+
+    @container.inject
+    def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(report, 1)
+        tasks.add_task(unnamed, 2)
+        raise ValueError("no")
+
+    with caplog.at_level(logging.WARNING, "injectkit"), pytest.raises(ValueError):
+        handler()
+    assert events == []
+    assert records(caplog) == [
+        (
+            logging.WARNING,
+            "not sending 2 queued task(s) because the request ended with ValueError('no'): "
+            "report(1), Unnamed()(2)",
+            False,
+        )
+    ]
+
+
+def test_a_hand_made_background_tasks_says_what_to_use_instead() -> None:
+    """The error names the task and the two ways to get a request's BackgroundTasks."""
+    report = queued_task([])
+    with pytest.raises(InjectionError) as raised:
+        BackgroundTasks().add_task(report, 1)
+    assert raised.value.message == (
+        "Report() is sent to a queue once its request's finalizers have run, but this "
+        "BackgroundTasks belongs to no request scope."
+    )
+    assert raised.value.hint == (
+        "declare BackgroundTasks as a parameter of an injected function (or use "
+        "scope.background_tasks) instead of creating one."
+    )
