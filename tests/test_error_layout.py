@@ -116,3 +116,32 @@ async def test_a_call_that_succeeds_lays_out_no_error(
     for _ in range(3):
         assert await handler("ada") == "ada db"
     assert await handler(name="bo") == "bo db"
+
+
+def test_a_message_line_that_fits_exactly_is_kept_as_written() -> None:
+    """A first line of exactly the room left after the class name, double space and all,
+    is not re-wrapped."""
+    lead = len("injectkit.InjectionError: ")
+    line = "Two  spaces stay where they were written in this line"
+    line += "." * (WIDTH - lead - len(line))
+    assert len(line) == WIDTH - lead
+    assert str(InjectionError(line)) == line
+
+
+def test_a_wrapped_message_keeps_its_first_and_last_words_whole() -> None:
+    """Wrapping a long message starting ``X-Request-Id`` and ending ``MAX`` loses no letter."""
+    message = (
+        "X-Request-Id is read from the request headers, but this handler runs outside any "
+        "request, so nothing can provide it here; the limit is MAX"
+    )
+    text = str(InjectionError(message))
+    assert text.startswith("X-Request-Id is read")
+    assert text.endswith("is MAX")
+    assert " ".join(text.split()) == message
+
+
+def test_a_chain_that_fits_80_columns_exactly_stays_on_one_line() -> None:
+    """``  chain: handler -> ...`` of exactly 80 columns is not broken after an arrow."""
+    last = "p" * (WIDTH - len("  chain: handler -> "))
+    error = InjectionError("short", path=("handler", last))
+    assert error.args[0].splitlines()[1] == f"  chain: handler -> {last}"

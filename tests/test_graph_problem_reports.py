@@ -247,3 +247,17 @@ def test_a_cycle_reached_from_two_of_its_nodes_is_reported_once() -> None:
 
     found = problems(c, by_orders, by_billing)
     assert [e.path for e in found] == [("by_orders", "Orders", "Billing", "Orders")]
+
+
+def test_two_different_problems_without_a_key_of_their_own_are_both_reported() -> None:
+    """``x=Depends()`` with nothing to call in two handlers: two problems, told apart by
+    their messages."""
+
+    def first(x=Depends()) -> None:  # type: ignore[no-untyped-def]  # the mistake
+        return None
+
+    def second(y=Depends()) -> None:  # type: ignore[no-untyped-def]  # the mistake
+        return None
+
+    found = problems(Container(), first, second)
+    assert [e.path for e in found] == [("first",), ("second",)]
