@@ -91,9 +91,10 @@ async def test_after_the_grace_running_work_is_cancelled_and_every_task_is_named
             await started.wait()
             await c.aclose()
     assert events == ["session closed", "settings closed"]
-    assert "background task hung_task was still running after the shutdown grace (0.2 s)" in (
-        caplog.text
-    )
+    assert (
+        "background task hung_task was still running after the shutdown grace (0.2 s) and "
+        "is cancelled"
+    ) in caplog.text
     assert "background task later_task did not run" in caplog.text
 
 
@@ -163,9 +164,9 @@ async def test_a_hung_finalizer_is_cut_after_the_grace_and_named(
             await c.aclose()
     assert "stuck finalizer ended by itself" not in events
     assert events[-1] == "settings closed"
-    assert "the finalizer of stuck was still running after the shutdown grace (0.2 s)" in (
-        caplog.text
-    )
+    assert (
+        "the finalizer of stuck was still running after the shutdown grace (0.2 s) and is cancelled"
+    ) in caplog.text
 
 
 async def test_a_task_that_closes_the_container_does_not_wait_for_itself() -> None:

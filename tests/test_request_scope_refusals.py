@@ -1,0 +1,158 @@
+"""What a request scope says when it is misused (context that is no mapping, entered
+twice, asked for a call while it closes), and what it hands on_task_error and the log
+about sync tasks: the task as queued, and a task cancelled while it waited for a thread."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import pytest
+from _busy_threads import ThreadHolder, run_request
+
+from injectkit import BackgroundTask, BackgroundTasks, Container, InjectionError
+
+BOUND = 10.0
+
+
+def words(error: BaseException) -> str:
+    """The error's text with its line breaks and indents as single spaces."""
+    return " ".join(str(error).split())
+
+
+def test_a_context_that_is_no_mapping_is_refused_with_an_example() -> None:
+    """request(context=[...]): the type it got, and an example of what it takes."""
+    with pytest.raises(InjectionError) as raised:
+        Container().request(context=[1, 2])  # type: ignore[arg-type]
+    assert words(raised.value) == (
+        "request(context=...) takes a mapping of types to values, got list. "
+        "hint: pass e.g. {Request: request}."
+    )
+
+
+def test_a_scope_entered_twice_is_refused_with_how_to_get_another() -> None:
+    """A scope is used once: entering it again names the fix, container.request()."""
+    scope = Container().request()
+    with scope, pytest.raises(InjectionError) as raised:
+        scope.__enter__()
+    assert words(raised.value) == (
+        "This request scope has already been entered; a scope is used once. "
+        "hint: open a new one with container.request()."
+    )
+
+
+class Connection:
+    pass
+
+
+class Report:
+    pass
+
+
+@pytest.mark.anyio
+async def test_a_call_on_a_closing_scope_is_refused_and_its_repr_says_closing() -> None:
+    """A finalizer that asks its own scope for a new call is told the scope is closing
+    (and to call earlier or open a new scope); the scope's repr says closing meanwhile."""
+    seen: list[Any] = []
+    c = Container()
+    c.register(Report)
+
+    opened: list[Any] = []
+
+    async def connection() -> AsyncIterator[Connection]:
+        yield Connection()
+        scope = opened[0]
+        seen.append(repr(scope))
+        try:
+            await scope.resolve(Report)
+        except InjectionError as error:
+            seen.append(error)
+
+    c.register(Connection, connection)
+    async with c.request() as scope:
+        opened.append(scope)
+        await scope.resolve(Connection)
+    text, error = seen
+    assert text.startswith("<RequestScope closing values=")
+    assert words(error) == (
+        "This request scope is closing (its finalizers are running); it takes no new call. "
+        "hint: call it before the scope closes, or open a new scope with container.request()."
+    )
+
+
+@pytest.mark.anyio
+async def test_a_failing_sync_task_reaches_on_task_error_as_queued() -> None:
+    """A def task that raises: on_task_error gets the error and the task with the
+    function, positional and keyword arguments it was queued with."""
+    reported: list[tuple[BaseException, BackgroundTask[Any]]] = []
+    c = Container(on_task_error=lambda error, task: reported.append((error, task)))
+
+    def send(address: str, *, retries: int) -> None:
+        raise ConnectionError(f"{address} unreachable after {retries}")
+
+    @c.inject
+    async def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(send, "a@example.com", retries=3)
+
+    await handler()
+    ((error, task),) = reported
+    assert str(error) == "a@example.com unreachable after 3"
+    assert (task.func, task.args, task.kwargs) == (send, ("a@example.com",), {"retries": 3})
+
+
+@pytest.mark.anyio
+async def test_a_sync_task_cancelled_while_it_waits_for_a_thread_is_named_as_not_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A cancellation from outside (no shutdown) while a def task waits for a container
+    thread: the log says it was not run, names the task after it as not run, and does
+    not name the task that ran before it."""
+    caplog.set_level(logging.ERROR, logger="injectkit")
+    events: list[str] = []
+    c = Container(thread_limit=1)
+    holder = ThreadHolder(c, events)
+
+    async def first() -> None:
+        events.append("first ran")
+
+    def waiting() -> None:
+        events.append("waiting ran")
+
+    def last() -> None:
+        events.append("last ran")
+
+    @c.inject
+    async def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(first)
+        tasks.add_task(waiting)
+        tasks.add_task(last)
+
+    limiter = c._threads.current()
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as group:
+            group.start_soon(holder.hold)
+            await holder.held()
+            with anyio.CancelScope() as outside:
+                group.start_soon(cancel_when_waiting, limiter, outside)
+                await handler()
+            holder.release()
+        await run_request(c, lambda: events.append("next request's task ran"))
+    assert events == ["first ran", "blocked ended", "next request's task ran"]
+    text = caplog.text
+    assert (
+        "background task waiting was cancelled (CancelledError) while it waited for a "
+        "thread, and was not run"
+    ) in text or (
+        "background task waiting was cancelled (Cancelled) while it waited for a "
+        "thread, and was not run"
+    ) in text
+    assert "background task last did not run" in text
+    assert "background task first did not run" not in text
+
+
+async def cancel_when_waiting(limiter: anyio.CapacityLimiter, scope: anyio.CancelScope) -> None:
+    while limiter.statistics().tasks_waiting == 0:
+        await anyio.sleep(0.01)
+    scope.cancel()
