@@ -156,3 +156,59 @@ async def cancel_when_waiting(limiter: anyio.CapacityLimiter, scope: anyio.Cance
     while limiter.statistics().tasks_waiting == 0:
         await anyio.sleep(0.01)
     scope.cancel()
+
+
+class Session:
+    pass
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("request_kind", ["a request scope", "an injected call"])
+async def test_a_task_outliving_its_request_gets_a_request_of_its_own(request_kind: str) -> None:
+    """A task started inside a request (a scope, or an injected call's own request) that
+    calls an injected function after that request has closed does not join it: the call
+    opens its own request, with a new session, whose finalizer runs when the call ends."""
+    events: list[str] = []
+    c = Container()
+    count = iter(range(1, 10))
+
+    async def session() -> AsyncIterator[Session]:
+        number = next(count)
+        events.append(f"session {number} opened")
+        yield Session()
+        events.append(f"session {number} closed")
+
+    c.register(Session, session)
+
+    @c.inject
+    async def use(session: Session) -> Session:
+        return session
+
+    closed = anyio.Event()
+
+    async def outlives() -> None:
+        await closed.wait()
+        await use()
+        events.append("late call returned")
+
+    async with anyio.create_task_group() as group:
+
+        @c.inject
+        async def handler(session: Session) -> None:
+            group.start_soon(outlives)  # its context holds this request as current
+
+        if request_kind == "a request scope":
+            async with c.request() as scope:
+                await scope.call(handler)
+        else:
+            await handler()
+        events.append("request closed")
+        closed.set()
+    assert events == [
+        "session 1 opened",
+        "session 1 closed",
+        "request closed",
+        "session 2 opened",
+        "session 2 closed",
+        "late call returned",
+    ]
