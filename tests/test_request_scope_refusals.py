@@ -212,3 +212,116 @@ async def test_a_task_outliving_its_request_gets_a_request_of_its_own(request_ki
         "session 2 closed",
         "late call returned",
     ]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("task_timeout", [None, BOUND], ids=["no limit", "with a limit"])
+async def test_system_exit_from_an_async_task_ends_the_request_and_finalizers_run(
+    task_timeout: float | None,
+) -> None:
+    """An async task raising SystemExit ends the request (the process is stopping): the
+    tasks after it are skipped, the finalizers run, and SystemExit reaches the caller;
+    with or without a time limit around the tasks."""
+    events: list[str] = []
+    c = Container(task_timeout=task_timeout)
+
+    async def session() -> AsyncIterator[Session]:
+        try:
+            yield Session()
+        finally:  # SystemExit is thrown in at the yield
+            events.append("session closed")
+
+    c.register(Session, session)
+
+    async def stop() -> None:
+        raise SystemExit(3)
+
+    async def after() -> None:
+        events.append("task after ran")
+
+    @c.inject
+    async def handler(session: Session, tasks: BackgroundTasks) -> None:
+        tasks.add_task(stop)
+        tasks.add_task(after)
+
+    with pytest.raises(SystemExit):
+        await handler()
+    assert events == ["session closed"]
+
+
+@pytest.mark.anyio
+async def test_a_cut_with_time_limits_names_the_cut_task_and_the_one_not_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With a task time limit set, the shutdown cut names the running task as cut and the
+    later one as not run, and not the one that ran before."""
+    events: list[str] = []
+    c = Container(task_timeout=BOUND, shutdown_grace=0.2)
+    started = anyio.Event()
+
+    async def first() -> None:
+        events.append("first ran")
+
+    async def hung() -> None:
+        started.set()
+        await anyio.sleep_forever()
+
+    async def later() -> None:
+        events.append("later ran")
+
+    @c.inject
+    async def handler(tasks: BackgroundTasks) -> None:
+        tasks.add_task(first)
+        tasks.add_task(hung)
+        tasks.add_task(later)
+
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as group:
+            group.start_soon(handler)
+            await started.wait()
+            await c.aclose()
+    assert events == ["first ran"]
+    text = caplog.text
+    assert "background task hung was still running after the shutdown grace (0.2 s)" in text
+    assert "background task later did not run" in text
+    assert "background task first did not run" not in text
+
+
+@pytest.mark.anyio
+async def test_a_cut_after_time_limited_tasks_ran_cancels_the_hung_finalizer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Tasks run under a time limit, then a finalizer hangs: the shutdown cut cancels the
+    finalizer and names it, as it does without time limits."""
+    events: list[str] = []
+    c = Container(task_timeout=BOUND, shutdown_grace=0.2)
+    finalizing = anyio.Event()
+
+    class Stuck:
+        pass
+
+    async def stuck() -> AsyncIterator[Stuck]:
+        yield Stuck()
+        finalizing.set()
+        with anyio.move_on_after(BOUND / 2):
+            await anyio.sleep_forever()
+        events.append("stuck finalizer ended by itself")
+
+    c.register(Stuck, stuck)
+
+    async def quick() -> None:
+        events.append("task ran")
+
+    @c.inject
+    async def handler(value: Stuck, tasks: BackgroundTasks) -> None:
+        tasks.add_task(quick)
+
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as group:
+            group.start_soon(handler)
+            await finalizing.wait()
+            await c.aclose()
+    assert events == ["task ran"]
+    assert (
+        "the finalizer of stuck was still running after the shutdown grace (0.2 s) and is cancelled"
+    ) in caplog.text

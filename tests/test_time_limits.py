@@ -156,11 +156,19 @@ async def test_a_sync_task_still_waiting_for_a_thread_at_its_limit_is_reported_n
     def after() -> None:
         events.append("after ran")
 
+    async def next_task() -> None:
+        events.append("the task after waiting ran")
+
+    @c.inject
+    async def waiting_then_async(tasks: BackgroundTasks) -> None:
+        tasks.add_task(waiting)
+        tasks.add_task(next_task)  # runs: only waiting is given up
+
     with anyio.fail_after(BOUND):
         async with anyio.create_task_group() as group:
             group.start_soon(holder.hold)
             await holder.held()
-            await run_request(c, waiting)  # its limit passes while it waits for the thread
+            await waiting_then_async()  # waiting's limit passes while it waits for the thread
             assert (
                 "background task waiting did not start within its time limit (0.2 s): "
                 "every thread of the container was busy (thread_limit=1), and it was not run"
@@ -168,7 +176,7 @@ async def test_a_sync_task_still_waiting_for_a_thread_at_its_limit_is_reported_n
             assert "background task waiting did not finish" not in caplog.text
             holder.release()
         await run_request(c, after)  # gets the thread once it is free
-    assert events == ["blocked ended", "after ran"]
+    assert events == ["the task after waiting ran", "blocked ended", "after ran"]
 
 
 async def test_a_hung_async_finalizer_is_cut_at_finalizer_timeout_and_the_others_run(
