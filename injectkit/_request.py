@@ -209,7 +209,11 @@ class RequestScope:
 
         Returns the exception the request ends with (``exc``, or one a task's
         cancellation or a finalizer raised), for adapters that close scopes by hand.
+        Closing a scope that is closing or closed already does nothing: its tasks run
+        once.
         """
+        if self._state >= _CLOSING:
+            return exc
         tasks = self._tasks
         # On asyncio a task or finalizer with no time limit gets no cancel scope of its own
         # (one costs more than the task's call): a shutdown cancels the task closing the
@@ -280,6 +284,8 @@ class RequestScope:
 
     def close(self, exc: BaseException | None = None) -> BaseException | None:
         """The sync twin of :meth:`aclose` (tasks run inline, in order)."""
+        if self._state >= _CLOSING:
+            return exc
         try:
             if self._tasks:
                 if exc is None:

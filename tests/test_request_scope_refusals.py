@@ -325,3 +325,31 @@ async def test_a_cut_after_time_limited_tasks_ran_cancels_the_hung_finalizer(
     assert (
         "the finalizer of stuck was still running after the shutdown grace (0.2 s) and is cancelled"
     ) in caplog.text
+
+
+@pytest.mark.anyio
+async def test_closing_a_closed_scope_again_runs_nothing_twice() -> None:
+    """aclose() or close() on a scope already closed (after its ``async with``/``with``,
+    or closed by hand twice) returns at once: its tasks and finalizers ran once."""
+    events: list[str] = []
+    c = Container()
+
+    async def session() -> AsyncIterator[Session]:
+        yield Session()
+        events.append("session closed")
+
+    c.register(Session, session)
+    scope = c.request()
+    async with scope:
+        await scope.resolve(Session)
+        scope.background_tasks.add_task(events.append, "task ran")
+    assert await scope.aclose() is None
+    error = ValueError("the handler failed")
+    assert await scope.aclose(error) is error
+    assert events == ["task ran", "session closed"]
+
+    sync_scope = c.request()
+    with sync_scope:
+        sync_scope.background_tasks.add_task(events.append, "sync task ran")
+    assert sync_scope.close() is None
+    assert events == ["task ran", "session closed", "sync task ran"]
