@@ -60,6 +60,20 @@ def test_a_generic_alias_naming_itself_is_refused_with_its_name() -> None:
     )
 
 
+Ping: Any = TypeAliasType("Ping", "Pong")
+Pong: Any = TypeAliasType("Pong", "Ping")
+
+
+def test_two_aliases_naming_each_other_are_refused_by_the_first() -> None:
+    """``Ping = Pong``, ``Pong = Ping``: the error shows the loop and requests ``Ping``."""
+    with pytest.raises(InjectionError) as raised:
+        unwrap_alias(Ping)
+    assert raised.value.message == (
+        "The type alias Ping -> Pong -> Ping -> Pong ... never ends: it names itself."
+    )
+    assert raised.value.requested == "Ping"
+
+
 Plain = TypeAliasType("Plain", Item, type_params=(T,))
 
 
