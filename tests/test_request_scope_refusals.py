@@ -5,7 +5,7 @@ about sync tasks: the task as queued, and a task cancelled while it waited for a
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
@@ -353,3 +353,90 @@ async def test_closing_a_closed_scope_again_runs_nothing_twice() -> None:
         sync_scope.background_tasks.add_task(events.append, "sync task ran")
     assert sync_scope.close() is None
     assert events == ["task ran", "session closed", "sync task ran"]
+
+
+@pytest.mark.anyio
+async def test_a_cut_after_an_outside_cancellation_of_timed_tasks_cancels_the_finalizer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Tasks under a time limit cancelled from outside, then a finalizer that hangs: the
+    shutdown cut still cancels the finalizer and names it."""
+    c = Container(task_timeout=BOUND, shutdown_grace=0.2)
+    finalizing = anyio.Event()
+    events: list[str] = []
+
+    class Stuck:
+        pass
+
+    async def stuck() -> AsyncIterator[Stuck]:
+        try:
+            yield Stuck()
+        finally:  # the cancellation is thrown in at the yield
+            finalizing.set()
+            with anyio.move_on_after(BOUND / 2):
+                await anyio.sleep_forever()
+            events.append("stuck finalizer ended by itself")
+
+    c.register(Stuck, stuck)
+
+    async def hung() -> None:
+        await anyio.sleep_forever()
+
+    @c.inject
+    async def handler(value: Stuck, tasks: BackgroundTasks) -> None:
+        tasks.add_task(hung)
+
+    async def cancelled_from_outside() -> None:
+        with anyio.move_on_after(0.2):
+            await handler()
+
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as group:
+            group.start_soon(cancelled_from_outside)
+            await finalizing.wait()
+            await c.aclose()
+    assert events == []
+    assert (
+        "the finalizer of stuck was still running after the shutdown grace (0.2 s) and is cancelled"
+    ) in caplog.text
+
+
+@pytest.mark.anyio
+async def test_a_finalizer_closing_its_own_scope_runs_nothing_twice() -> None:
+    """A finalizer that calls aclose() on the scope it belongs to (which is closing) gets
+    nothing run again: the tasks ran once, each finalizer runs once."""
+    events: list[str] = []
+    c = Container()
+    opened: list[Any] = []
+
+    async def session() -> AsyncIterator[Session]:
+        yield Session()
+        assert await opened[0].aclose() is None
+        events.append("session closed")
+
+    c.register(Session, session)
+    async with c.request() as scope:
+        opened.append(scope)
+        await scope.resolve(Session)
+        scope.background_tasks.add_task(events.append, "task ran")
+    assert events == ["task ran", "session closed"]
+
+
+def test_a_sync_finalizer_closing_its_own_scope_runs_nothing_twice() -> None:
+    """The sync twin: a generator provider's cleanup calling close() on its own closing
+    scope gets nothing run again."""
+    events: list[str] = []
+    c = Container()
+    opened: list[Any] = []
+
+    def session() -> Iterator[Session]:
+        yield Session()
+        assert opened[0].close() is None
+        events.append("session closed")
+
+    c.register(Session, session)
+    with c.request() as scope:
+        opened.append(scope)
+        scope.resolve_sync(Session)
+        scope.background_tasks.add_task(events.append, "task ran")
+    assert events == ["task ran", "session closed"]
