@@ -1,6 +1,7 @@
 """A traceback through a plan shows the generated line that called the failing provider."""
 
 import gc
+import inspect
 import linecache
 import traceback
 from collections.abc import Callable
@@ -90,3 +91,26 @@ def test_a_plans_lines_leave_linecache_with_the_plan() -> None:
     filename = call_once()
     gc.collect()
     assert filename not in linecache.cache
+
+
+def test_a_plans_source_reads_line_by_line_from_its_frame() -> None:
+    """``inspect.getsourcelines`` on the plan's frame of a traceback gives whole lines, each
+    ending with its newline, the provider's call among them."""
+    _, error = _failing_call(Container())
+    tb = error.__traceback__
+    while tb is not None and "injectkit plan" not in tb.tb_frame.f_code.co_filename:
+        tb = tb.tb_next
+    assert tb is not None
+    lines, _ = inspect.getsourcelines(tb.tb_frame)
+    assert all(line.endswith("\n") for line in lines)
+    assert "    v0 = c0(f0)\n" in lines
+
+
+def test_a_plan_whose_lines_were_cleared_from_linecache_goes_quietly() -> None:
+    """``linecache.clearcache()`` (as some tools call) before the plan is collected: its
+    clean-up finds nothing to remove and raises nothing."""
+    c = Container()
+    handler, _ = _failing_call(c)
+    linecache.clearcache()
+    del handler, c
+    gc.collect()  # an error in the clean-up would be reported here, and fail the test
