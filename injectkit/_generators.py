@@ -27,6 +27,7 @@ from collections.abc import AsyncGenerator, Callable, Generator
 from contextvars import ContextVar, Token
 from typing import Any
 
+from ._exceptions import InjectionError
 from ._finalize import Finalizer, close_all
 from ._introspect import describe
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
@@ -266,6 +267,22 @@ def _drive(
         raise error  # noqa: B904
 
 
+def _refuse_sync_request(stream: Stream, state: RequestState) -> None:
+    """An async generator joining a request opened by sync code (a plain ``with``, a sync
+    injected call) would be closed by a sync close, which cannot await its cleanup or its
+    providers': refused before any provider runs."""
+    scope = state[META]
+    if scope is BARE_SYNC or (isinstance(scope, RequestScope) and not scope._is_async):
+        name = describe(stream.func)
+        raise InjectionError(
+            f"{name} is an async generator function, but the request it runs in was "
+            "opened by sync code (a plain `with`): its cleanup could not be awaited when "
+            "that request closes.",
+            path=(name,),
+            hint="open the scope with `async with container.request()`.",
+        )
+
+
 async def _adrive(
     stream: Stream,
     given: RequestState | None,
@@ -278,6 +295,7 @@ async def _adrive(
     joined = _joined(stream, given)
     own: RequestState | None = None
     if joined is not None:
+        _refuse_sync_request(stream, joined)
         gen, fstack = await stream.join(joined)(joined, args, kwargs)
         closer = _acloser(live)
         await closer.__anext__()

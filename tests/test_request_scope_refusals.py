@@ -440,3 +440,45 @@ def test_a_sync_finalizer_closing_its_own_scope_runs_nothing_twice() -> None:
         scope.resolve_sync(Session)
         scope.background_tasks.add_task(events.append, "task ran")
     assert events == ["task ran", "session closed"]
+
+
+@pytest.mark.anyio
+async def test_an_async_generator_in_a_sync_scope_is_refused_before_it_runs() -> None:
+    """An async generator function run in a request opened with a plain ``with``, through
+    ``scope.call`` or called directly while that scope is current: refused before any
+    provider runs (its cleanup could not be awaited at the sync close), with the fix."""
+    events: list[str] = []
+    c = Container()
+
+    async def session() -> AsyncIterator[Session]:
+        events.append("session opened")
+        yield Session()
+        events.append("session closed")
+
+    c.register(Session, session, scope="function")
+
+    async def numbers(session: Session) -> AsyncIterator[int]:
+        yield 1
+
+    injected = c.inject(numbers)
+    errors = []
+    with c.request() as scope:
+        for start in (lambda: scope.call(numbers), lambda: scope.call(injected)):
+            with pytest.raises(InjectionError) as raised:
+                async for _ in await start():
+                    pass
+            errors.append(raised.value)
+        with pytest.raises(InjectionError) as raised:
+            async for _ in injected():
+                pass
+        errors.append(raised.value)
+    assert {words(error) for error in errors} == {
+        "numbers is an async generator function, but the request it runs in was opened by "
+        "sync code (a plain `with`): its cleanup could not be awaited when that request "
+        "closes. chain: numbers hint: open the scope with `async with container.request()`."
+    }
+    assert events == []
+    async with c.request() as scope:  # the way it works
+        assert [n async for n in await scope.call(numbers)] == [1]
+        assert [n async for n in injected()] == [1]
+    assert events == ["session opened", "session closed"] * 2
