@@ -35,15 +35,15 @@ from ._introspect import (
     CallKind,
     Parameter,
     Signature,
-    _split_annotated,
     call_kind,
     caller_locals,
     describe,
-    provided_type,
+    split_annotated,
     type_name,
     unwrap_injected,
 )
 from ._overrides import Layer, Overrides
+from ._provided_types import provided_type
 from ._render import GraphView
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
 from ._scope import Scope, parse_scope
@@ -356,7 +356,7 @@ class Container:
         if signature is None:
             # resolve(DB) with ``type DB = Annotated[Session, Depends(get_db)]`` calls get_db.
             annotation = unwrap_alias(tp)
-            base, marker = _split_annotated(annotation)
+            base, marker = split_annotated(annotation)
             if marker is None:
                 base = annotation
             signature = self._resolvers[tp] = Signature(

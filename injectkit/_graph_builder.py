@@ -27,10 +27,10 @@ from ._introspect import (
     Parameter,
     Signature,
     describe,
-    is_optional_of,
     type_name,
     unwrap_injected,
 )
+from ._provided_types import is_optional_of
 from ._scope import Scope
 
 __all__ = ["GraphBuilder"]

@@ -7,7 +7,6 @@ that the graph builder (``_graph``) turns into nodes.  Reading is the only place
 
 from __future__ import annotations
 
-import collections.abc
 import contextlib
 import enum
 import functools
@@ -287,7 +286,7 @@ def _reason(exc: Exception) -> str:
     return exception_text(exc)
 
 
-def _split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
+def split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
     if get_origin(annotation) is Annotated:
         base, *metadata = get_args(annotation)
         markers = [m for m in metadata if isinstance(m, Depends)]
@@ -444,7 +443,7 @@ def _read_signature(
     for param_name, raw_default, keyword_only in found:
         _check_name(name, param_name, keyword_only)
         full = unwrap_alias(hints.get(param_name, raw.get(param_name, _EMPTY)))
-        annotation, marker = _split_annotated(full)
+        annotation, marker = split_annotated(full)
         if annotation is _EMPTY:
             annotation = MISSING
         default = MISSING if raw_default is _EMPTY else raw_default
@@ -564,57 +563,3 @@ def _needs_typing(annotation: Any) -> bool:
         else:
             stack.extend(get_args(item))
     return False
-
-
-_GENERATOR_ORIGINS = {
-    collections.abc.Iterator,
-    collections.abc.Generator,
-    collections.abc.AsyncIterator,
-    collections.abc.AsyncGenerator,
-    collections.abc.Iterable,
-    collections.abc.AsyncIterable,
-}
-
-
-def provided_type(signature: Signature) -> Any:
-    """The type a provider gives: its return annotation, generators unwrapped."""
-    returns = signature.returns
-    if returns is MISSING:
-        if isinstance(signature.call, type):
-            return signature.call
-        raise InjectionError(
-            f"{signature.name} has no return annotation, so the type it provides is unknown.",
-            path=(signature.name,),
-            hint=f"annotate its return type, or use container.register(SomeType, "
-            f"{signature.name}).",
-        )
-    returns, _ = _split_annotated(unwrap_alias(returns))
-    if signature.kind.has_finalizer:
-        bare = any(returns is origin for origin in _GENERATOR_ORIGINS)
-        if get_origin(returns) in _GENERATOR_ORIGINS:
-            arguments = get_args(returns)
-            if arguments:
-                return _split_annotated(unwrap_alias(arguments[0]))[0]
-            bare = True  # typing.Iterator without [...]
-        if bare:
-            raise InjectionError(
-                f"{signature.name} is {signature.kind.with_article} provider annotated "
-                f"-> {type_name(returns)}, which does not say what it yields.",
-                path=(signature.name,),
-                requested=type_name(returns),
-                hint=f"name the yielded type, e.g. -> {type_name(returns)}[Session], or use "
-                f"container.register(SomeType, {signature.name}).",
-            )
-    if isinstance(returns, str):  # unevaluated (should not happen after get_type_hints)
-        raise InjectionError(f"Cannot evaluate the return annotation of {signature.name}.")
-    return returns
-
-
-def is_optional_of(annotation: Any) -> Any:
-    """``T`` for ``T | None`` / ``Optional[T]``, else MISSING."""
-    origin = get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        if len(args) == 1 and len(get_args(annotation)) == 2:
-            return args[0]
-    return MISSING

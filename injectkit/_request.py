@@ -15,7 +15,6 @@ import asyncio
 import functools
 import logging
 import math
-import threading
 from collections.abc import Callable, Mapping
 from contextvars import Token
 from types import MappingProxyType, TracebackType
@@ -31,6 +30,7 @@ from ._introspect import MISSING, describe
 from ._request_key import META, Sentinel
 from ._shield import shield_needed
 from ._task_frames import running_finalizer
+from ._thread_calls import ThreadCall
 
 if TYPE_CHECKING:
     from ._container import Container
@@ -391,14 +391,14 @@ class RequestScope:
     ) -> None:
         """A sync task in one of the container's threads; a cancellation stops the wait
         (the thread runs on, and reports how the task ended itself)."""
-        call = _ThreadCall(self, func, args, kwargs)
+        call = ThreadCall(self, func, args, kwargs)
         try:
             await self._container._threads.run(call.run, abandon_on_cancel=True)
         except BaseException:
             left = call.abandon()
-            if left is _ThreadCall.PENDING:  # still waiting for a thread: it never runs
+            if left is ThreadCall.PENDING:  # still waiting for a thread: it never runs
                 self._unstarted = True
-            elif left is _ThreadCall.DONE and call.error is not None:  # ended just in time
+            elif left is ThreadCall.DONE and call.error is not None:  # ended just in time
                 self._task_failed(func, args, kwargs, call.error)
             raise
         if call.error is not None:
@@ -546,67 +546,3 @@ class RequestScope:
         state = ("new", "open", "closing", "closed")[self._state]
         values = sum(value is not MISSING for value in self._values.values()) - 1
         return f"<RequestScope {state} values={values}>"
-
-
-class _ThreadCall:
-    """A sync task's call in a worker thread, and who reports how it ended.
-
-    Normally the scope does, once the thread is done.  If the scope stopped waiting (a
-    time limit, a shutdown, a cancellation), the thread does it itself when the task
-    ends: a failure is reported like any other, and a late finish is logged, so a task
-    left running is never lost from view.  If the scope stopped waiting before a thread
-    took the call, the call never runs (a thread that takes it later refuses it), and the
-    scope says so.  The lock decides which side reports.
-    """
-
-    __slots__ = ("_lock", "_state", "args", "error", "func", "kwargs", "scope")
-
-    # What abandon() found; ABANDONED: the thread runs on and will report.
-    PENDING, RUNNING, DONE, ABANDONED = "pending", "running", "done", "abandoned"
-
-    def __init__(
-        self,
-        scope: RequestScope,
-        func: Callable[..., Any],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> None:
-        self.scope = scope
-        self.func = func
-        self.args = args
-        self.kwargs = kwargs
-        self.error: Exception | None = None
-        self._lock = threading.Lock()
-        self._state = self.PENDING
-
-    def run(self) -> None:
-        """In the worker thread."""
-        with self._lock:
-            if self._state is not self.PENDING:  # the scope gave up before it started
-                return
-            self._state = self.RUNNING
-        try:
-            self.func(*self.args, **self.kwargs)
-        except Exception as error:
-            self.error = error
-        with self._lock:
-            abandoned = self._state is self.ABANDONED
-            self._state = self.DONE
-        if not abandoned:
-            return
-        if self.error is not None:
-            self.scope._task_failed(self.func, self.args, self.kwargs, self.error)
-        else:
-            logger.warning(
-                "background task %s finished after its request stopped waiting for it",
-                describe(self.func),
-            )
-
-    def abandon(self) -> str:
-        """The scope stopped waiting.  Returns the state it found: PENDING (the call
-        will never run), RUNNING (the thread runs on and will report) or DONE."""
-        with self._lock:
-            found = self._state
-            if found is not self.DONE:
-                self._state = self.ABANDONED
-            return found

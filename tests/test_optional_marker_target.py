@@ -8,7 +8,8 @@ from typing import Annotated, Any, Optional, Union
 import pytest
 
 from injectkit import Container, Depends
-from injectkit._introspect import MISSING, is_optional_of
+from injectkit._introspect import MISSING
+from injectkit._provided_types import is_optional_of
 
 
 class Clock:
