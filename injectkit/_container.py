@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any, TypeVar, cast, overload
 
 from ._aliases import unwrap_alias
+from ._annotated_keys import refuse_annotated_key
 from ._app import AppState
 from ._background import BackgroundTask, BackgroundTasks, check_seconds
 from ._cache_keys import CacheKey
@@ -111,7 +112,6 @@ class Container:
             "injectkit.scope", default=None
         )
         self._signatures = Signatures()
-        self._resolvers: dict[Any, Signature] = {}
         self._interned: dict[tuple[Any, ...], CacheKey] = {}
         self._plans: dict[Any, Plan] = {}
         self._validated: dict[Any, tuple[int, Graph]] = {}  # graphs validate() built
@@ -143,6 +143,7 @@ class Container:
         """
         provides = unwrap_alias(provides)
         where = f"register({type_name(provides)})"
+        refuse_annotated_key(provides, where)
         if provides is Any or provides is object or provides is None:
             raise InjectionError(
                 f"{where}: {type_name(provides)} is too general to be provided: every "
@@ -300,7 +301,7 @@ class Container:
     def _local_layer(self) -> object | None:
         """The context-local override in force here, if any (adapters read the request's
         parameters from the graph under it)."""
-        return self._local_overrides.get() if self._override_state.local_count else None
+        return self._local_overrides.get()
 
     def _changed(self) -> None:
         self._generation += 1
@@ -352,21 +353,17 @@ class Container:
         return names
 
     def _resolver_signature(self, tp: Any) -> Signature:
-        signature = self._resolvers.get(tp)
-        if signature is None:
-            # resolve(DB) with ``type DB = Annotated[Session, Depends(get_db)]`` calls get_db.
-            annotation = unwrap_alias(tp)
-            base, marker = split_annotated(annotation)
-            if marker is None:
-                base = annotation
-            signature = self._resolvers[tp] = Signature(
-                call=_identity,
-                name=f"resolve({type_name(tp)})",
-                kind=CallKind.SYNC,
-                parameters=(Parameter("value", base, marker, MISSING, False),),
-                returns=base,
-            )
-        return signature
+        """``resolve(tp)`` read as a function with one parameter annotated ``tp``: its
+        metadata is read as a parameter's is (``type DB = Annotated[Session,
+        Depends(get_db)]`` calls get_db; other ``Annotated`` metadata is ignored)."""
+        base, marker = split_annotated(unwrap_alias(tp))
+        return Signature(
+            call=_identity,
+            name=f"resolve({type_name(tp)})",
+            kind=CallKind.SYNC,
+            parameters=(Parameter("value", base, marker, MISSING, False),),
+            returns=base,
+        )
 
     def _solve(
         self,

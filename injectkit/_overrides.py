@@ -15,8 +15,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from ._aliases import unwrap_alias
+from ._annotated_keys import refuse_annotated_key
 from ._exceptions import InjectionError
-from ._introspect import unwrap_injected
+from ._introspect import type_name, unwrap_injected
 from ._wording import exception_text, safe_repr
 
 __all__ = ["Layer", "Overrides", "override_target"]
@@ -39,7 +40,9 @@ class PermanentOverrides(MutableMapping[Any, Any]):
         return self._data[override_target(key)]
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._data[override_target(key)] = value
+        target = override_target(key)
+        refuse_annotated_key(target, f"overrides[{type_name(target)}]")
+        self._data[target] = value
         self._changed()
 
     def __delitem__(self, key: Any) -> None:
@@ -114,6 +117,7 @@ class Overrides:
     def override(self, target: Any, replacement: Any, *, local: bool) -> Iterator[None]:
         """The body of :meth:`Container.override`."""
         target = override_target(target)
+        refuse_annotated_key(target, f"override({type_name(target)})")
         try:
             hash(target)
         except Exception as exc:

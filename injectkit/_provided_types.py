@@ -10,7 +10,7 @@ from typing import Any, get_args, get_origin
 
 from ._aliases import unwrap_alias
 from ._exceptions import InjectionError
-from ._introspect import MISSING, Signature, split_annotated, type_name
+from ._introspect import MISSING, Signature, type_name
 
 __all__ = ["is_optional_of", "provided_type"]
 
@@ -36,13 +36,14 @@ def provided_type(signature: Signature) -> Any:
             hint=f"annotate its return type, or use container.register(SomeType, "
             f"{signature.name}).",
         )
-    returns, _ = split_annotated(unwrap_alias(returns))
+    # Annotated metadata is kept: register() refuses it (it would name no key).
+    returns = unwrap_alias(returns)
     if signature.kind.has_finalizer:
         bare = any(returns is origin for origin in _GENERATOR_ORIGINS)
         if get_origin(returns) in _GENERATOR_ORIGINS:
             arguments = get_args(returns)
             if arguments:
-                return split_annotated(unwrap_alias(arguments[0]))[0]
+                return unwrap_alias(arguments[0])
             bare = True  # typing.Iterator without [...]
         if bare:
             raise InjectionError(

@@ -47,10 +47,11 @@ def _finalizer_in(host: Any) -> str | None:
     for frame in frames(host):
         local = next((name for func, name in _FINALIZING if runs(frame.f_code, func)), None)
         if local is not None:
-            value = frame.f_locals.get(local)
-            owner = value[2] if local == "entry" and value is not None else value
-            label = getattr(owner, "label", None)
-            return f"the finalizer of {label}" if label else "a finalizer"
+            # Both loops are suspended only while awaiting a finalizer, so the local that
+            # holds it is set (an unreadable frame raises, which the caller absorbs).
+            value = frame.f_locals[local]
+            owner = value[2] if local == "entry" else value
+            return f"the finalizer of {owner.label}"
     return None
 
 
@@ -61,7 +62,7 @@ def frames(task: Any) -> Iterator[FrameType]:
     generator's ``asend`` / ``athrow`` (a finalizer's own frame, never needed: the frame
     of ``aclose_all`` / ``aclose_within`` above it names it), a future, a trap.
     """
-    coro = task.get_coro() if isinstance(task, asyncio.Task) else getattr(task, "coro", None)
+    coro = task.get_coro() if isinstance(task, asyncio.Task) else task.coro  # trio's Task
     while coro is not None:
         frame = getattr(coro, "cr_frame", None)
         if frame is not None:
