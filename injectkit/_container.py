@@ -31,15 +31,12 @@ from ._graph_builder import GraphBuilder
 from ._graph_checks import refuse_function_finalizers
 from ._injected import NO_CONTEXT, injected_function
 from ._introspect import (
-    MISSING,
     ORIGINAL_ATTR,
     CallKind,
-    Parameter,
     Signature,
     call_kind,
     caller_locals,
     describe,
-    split_annotated,
     type_name,
     unwrap_injected,
 )
@@ -47,6 +44,7 @@ from ._overrides import Layer, Overrides
 from ._provided_types import provided_type
 from ._render import GraphView
 from ._request import BARE_SYNC, ENDED, META, RequestScope, RequestState
+from ._resolver import resolver_signature
 from ._scope import Scope, parse_scope
 from ._signatures import Signatures
 from ._threads import ThreadLimiter
@@ -61,10 +59,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 TaskErrorHook = Callable[[BaseException, BackgroundTask[Any]], None]
 DEFAULT_THREAD_LIMIT = 40  # anyio's default limiter has as many
 DEFAULT_SHUTDOWN_GRACE = 5.0  # within `docker stop`'s 10 s, so the log gets written
-
-
-def _identity(value: Any) -> Any:
-    return value
 
 
 class Container:
@@ -352,19 +346,6 @@ class Container:
             )
         return names
 
-    def _resolver_signature(self, tp: Any) -> Signature:
-        """``resolve(tp)`` read as a function with one parameter annotated ``tp``: its
-        metadata is read as a parameter's is (``type DB = Annotated[Session,
-        Depends(get_db)]`` calls get_db; other ``Annotated`` metadata is ignored)."""
-        base, marker = split_annotated(unwrap_alias(tp))
-        return Signature(
-            call=_identity,
-            name=f"resolve({type_name(tp)})",
-            kind=CallKind.SYNC,
-            parameters=(Parameter("value", base, marker, MISSING, False),),
-            returns=base,
-        )
-
     def _solve(
         self,
         root: Signature,
@@ -411,7 +392,7 @@ class Container:
                 hint="resolve a registered class (or NewType), e.g. resolve(Session).",
             ) from exc
         if plan is None:
-            root = self._resolver_signature(tp)
+            root = resolver_signature(tp)
             plan = self._new_plan(plans, key, root, sync, context_types, layer, strict=True)
         return plan
 

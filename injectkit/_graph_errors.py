@@ -12,6 +12,7 @@ from typing import Any
 from ._exceptions import CircularDependencyError, InjectionError, UnresolvableDependencyError
 from ._graph import Node, looks_like_a_service
 from ._introspect import Parameter, type_name
+from ._resolver import is_resolver
 from ._wording import exception_text, safe_repr, shortened
 
 __all__ = [
@@ -32,6 +33,8 @@ def unregistered(consumer: Node, param: Parameter, *, at_call: bool) -> Unresolv
     function's own parameter, never to a provider's.
     """
     tname = type_name(param.annotation)
+    if is_resolver(consumer.signature):
+        return _unregistered_resolved(consumer, tname)
     if at_call:
         consequence = f"and the call did not pass `{param.name}` to {consumer.label}"
         alternative = f"pass {param.name}=... to the call"
@@ -52,7 +55,9 @@ def unresolvable(consumer: Node, param: Parameter) -> UnresolvableDependencyErro
     """A parameter without a default that nothing provides and no call passes."""
     if looks_like_a_service(param.annotation):
         return unregistered(consumer, param, at_call=False)
-    # Only reached when no call passes values (resolve(), a registration alone).
+    if is_resolver(consumer.signature):
+        return _unregistered_resolved(consumer, type_name(param.annotation))
+    # Only reached when no call passes values (a registration alone).
     what = param.describe()
     return UnresolvableDependencyError(
         f"Cannot resolve parameter {what!r} of {consumer.label}: nothing provides it.",
@@ -61,6 +66,19 @@ def unresolvable(consumer: Node, param: Parameter) -> UnresolvableDependencyErro
         hint="give the parameter a default, or mark it with Depends(...): no call passes "
         f"{param.name} here (only an injected function's call passes values).",
         key=("unresolvable", consumer.definition, param.name),
+    )
+
+
+def _unregistered_resolved(consumer: Node, tname: str) -> UnresolvableDependencyError:
+    """``resolve(T)`` with nothing provides ``T``: worded for resolve(), whose parameter
+    the user never wrote (no default to give, no call to pass it)."""
+    return UnresolvableDependencyError(
+        f"`{tname}` is not registered in the container, so {consumer.label} has nothing to call.",
+        path=consumer.chain(),
+        requested=tname,
+        hint=f"register a provider for {tname} (container.register({tname}, ...) or "
+        f"@container.provider), or resolve Annotated[{tname}, Depends(a_function)].",
+        key=("unresolvable", consumer.definition, "resolve"),
     )
 
 

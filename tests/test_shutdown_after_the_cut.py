@@ -3,11 +3,13 @@ which requests it waits for at all."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import anyio
 import pytest
+import trio
 
 from injectkit import BackgroundTasks, Container
 
@@ -185,10 +187,8 @@ async def test_aclose_does_not_wait_for_a_request_of_another_container() -> None
     assert events == ["settings closed", "container closed", "other container's task ran"]
 
 
-async def test_a_finalizer_that_closes_the_container_does_not_wait_for_its_own_request() -> None:
-    """A request's finalizer calling container.aclose() closes the app scope at once: the
-    request it belongs to is not waited for (it could never end first)."""
-    events: list[str] = []
+def closing_from_a_finalizer(events: list[str]) -> Container:
+    """A container whose request-scoped Stubborn closes the container from its finalizer."""
     c = Container(shutdown_grace=BOUND)
     with_app_settings(c, events)
 
@@ -198,6 +198,14 @@ async def test_a_finalizer_that_closes_the_container_does_not_wait_for_its_own_r
         events.append("container closed from a finalizer")
 
     c.register(Stubborn, shutting_down)
+    return c
+
+
+async def test_a_finalizer_that_closes_the_container_does_not_wait_for_its_own_request() -> None:
+    """A request's finalizer calling container.aclose() closes the app scope at once: the
+    request it belongs to is not waited for (it could never end first)."""
+    events: list[str] = []
+    c = closing_from_a_finalizer(events)
 
     @c.inject
     async def handler(value: Stubborn, settings: Settings) -> None:
@@ -206,4 +214,26 @@ async def test_a_finalizer_that_closes_the_container_does_not_wait_for_its_own_r
     with anyio.fail_after(BOUND / 2):
         async with anyio.create_task_group() as tg:
             tg.start_soon(handler)
+    assert events == ["settings closed", "container closed from a finalizer"]
+
+
+async def test_a_request_closed_by_a_task_of_its_own_is_not_waited_for_by_its_finalizer(
+    anyio_backend: str,
+) -> None:
+    """A request an adapter closes in a task of its own (asyncio's ``create_task`` or a
+    trio nursery, whose task runs ``scope.aclose`` itself), whose finalizer calls
+    container.aclose(): the app scope closes at once (the task closing the container is
+    the one closing that request, which could never end first)."""
+    events: list[str] = []
+    c = closing_from_a_finalizer(events)
+    scope = c.request()
+    await scope.__aenter__()
+    await scope.resolve(Stubborn)
+    await scope.resolve(Settings)
+    with anyio.fail_after(BOUND / 2):
+        if anyio_backend == "asyncio":
+            await asyncio.get_running_loop().create_task(scope.aclose())
+        else:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(scope.aclose)
     assert events == ["settings closed", "container closed from a finalizer"]

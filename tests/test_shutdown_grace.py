@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
 
@@ -25,8 +26,10 @@ class Settings:
     pass
 
 
-def make_container(events: list[str], grace: float | None) -> Container:
-    c = Container(shutdown_grace=grace)
+def make_container(
+    events: list[str], grace: float | None, finalizer_timeout: float | None = None
+) -> Container:
+    c = Container(shutdown_grace=grace, finalizer_timeout=finalizer_timeout)
 
     async def session() -> AsyncIterator[Session]:
         yield Session()
@@ -132,13 +135,16 @@ async def test_a_sync_task_still_waiting_for_a_thread_at_the_cut_is_named_as_not
     assert "waiting ran" not in events
 
 
+@pytest.mark.parametrize("finalizer_timeout", [None, BOUND], ids=["no-limit", "far-limit"])
 async def test_a_hung_finalizer_is_cut_after_the_grace_and_named(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, finalizer_timeout: float | None
 ) -> None:
     """A finalizer still running after shutdown_grace is cancelled through its shield and
-    named; the app scope then closes."""
+    named once, as cut (not as over a time limit still far off); the app scope then
+    closes."""
+    caplog.set_level(logging.ERROR, logger="injectkit")
     events: list[str] = []
-    c = make_container(events, grace=0.2)
+    c = make_container(events, grace=0.2, finalizer_timeout=finalizer_timeout)
     finalizing = anyio.Event()
 
     class Stuck:
@@ -164,9 +170,10 @@ async def test_a_hung_finalizer_is_cut_after_the_grace_and_named(
             await c.aclose()
     assert "stuck finalizer ended by itself" not in events
     assert events[-1] == "settings closed"
-    assert (
-        "the finalizer of stuck was still running after the shutdown grace (0.2 s) and is cancelled"
-    ) in caplog.text
+    assert [record.getMessage() for record in caplog.records] == [
+        "the container closed while a request was still closing: the finalizer of stuck "
+        "was still running after the shutdown grace (0.2 s) and is cancelled"
+    ]
 
 
 async def test_a_task_that_closes_the_container_does_not_wait_for_itself() -> None:

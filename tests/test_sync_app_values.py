@@ -5,52 +5,17 @@ app values built before, and what they opened is closed by ``container.close()``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
 import pytest
+from _app_values import Service, Settings, app_values_container
 
-from injectkit import Container, Depends, InjectionError
-
-
-class Settings:
-    pass
-
-
-class Client:
-    def __init__(self, settings: Settings, retries: int) -> None:
-        self.settings = settings
-        self.retries = retries
-
-
-class Service:
-    def __init__(self, client: Client, *, settings: Settings) -> None:
-        self.client = client
-        self.settings = settings
-
-
-def _container(events: list[str]) -> Container:
-    c = Container()
-    c.register(Settings, scope="app")
-    c.register(Service, scope="app")
-
-    def retries() -> int:
-        return 5
-
-    @c.provider(scope="transient")
-    def client(
-        retries: Annotated[int, Depends(retries, scope="app")], *, settings: Settings
-    ) -> Iterator[Client]:
-        events.append("client opened")
-        yield Client(settings, retries)
-        events.append("client closed")
-
-    return c
+from injectkit import Container, InjectionError
 
 
 def test_a_sync_app_value_gets_its_arguments_and_reuses_app_values_built_before() -> None:
     """Settings built by a first call is the one the app Service and its transient Client get."""
     events: list[str] = []
-    c = _container(events)
+    c = app_values_container(events)
 
     @c.inject
     def settings_only(settings: Settings) -> Settings:
@@ -74,7 +39,7 @@ def test_a_sync_app_value_gets_its_arguments_and_reuses_app_values_built_before(
 def test_a_sync_app_value_built_first_builds_what_it_needs_once() -> None:
     """The first call builds Settings, the Client and the Service; Settings is shared."""
     events: list[str] = []
-    c = _container(events)
+    c = app_values_container(events)
 
     @c.inject
     def handler(service: Service, settings: Settings) -> tuple[Service, Settings]:

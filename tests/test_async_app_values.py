@@ -1,0 +1,93 @@
+"""App-scoped values reached from async code are built once, with every argument their
+provider takes (positional and keyword-only, from app and transient dependencies), an
+``offload=True`` one in a worker thread, and what they opened is closed by
+``container.aclose()`` (the async twin of tests/test_sync_app_values.py)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+
+import pytest
+from _app_values import Service, Settings, app_values_container
+
+pytestmark = pytest.mark.anyio
+
+
+class Pool:
+    def __init__(self, service: Service, size: int) -> None:
+        self.service = service
+        self.size = size
+        self.thread = threading.get_ident()
+
+
+async def test_an_async_app_value_gets_its_arguments_and_reuses_app_values_built_before() -> None:
+    """Settings built by a first call is the one the app Service and its transient Client
+    get; the Client's keyword-only and positional arguments both arrive."""
+    events: list[str] = []
+    c = app_values_container(events)
+
+    @c.inject
+    async def settings_only(settings: Settings) -> Settings:
+        return settings
+
+    @c.inject
+    async def handler(service: Service) -> Service:
+        return service
+
+    settings = await settings_only()
+    service = await handler()
+    assert service.settings is settings
+    assert service.client.settings is settings
+    assert service.client.retries == 5
+    assert await handler() is service
+    assert events == ["client opened"]
+    await c.aclose()
+    assert events == ["client opened", "client closed"]
+
+
+async def test_an_offloaded_app_provider_runs_in_a_worker_thread_with_its_arguments() -> None:
+    """An app-scoped ``offload=True`` provider reached from async code runs once, in a
+    worker thread, and receives the app values it needs."""
+    events: list[str] = []
+    c = app_values_container(events)
+
+    def pool(service: Service, *, size: int = 3) -> Pool:
+        return Pool(service, size)
+
+    c.register(Pool, pool, scope="app", offload=True)
+
+    @c.inject
+    async def handler(pool: Pool, service: Service) -> tuple[Pool, Service]:
+        return pool, service
+
+    pool_value, service = await handler()
+    assert pool_value.service is service
+    assert pool_value.size == 3
+    assert pool_value.thread != threading.get_ident()
+    assert (await handler())[0] is pool_value
+    await c.aclose()
+
+
+async def test_an_async_generator_app_provider_gets_keyword_only_arguments_and_closes() -> None:
+    """An app-scoped async generator with a keyword-only parameter gets its value, is
+    built once, and its code after ``yield`` runs at ``container.aclose()``."""
+    events: list[str] = []
+    c = app_values_container(events)
+
+    @c.provider(scope="app")
+    async def pool(*, service: Service) -> AsyncIterator[Pool]:
+        events.append("pool opened")
+        yield Pool(service, 1)
+        events.append("pool closed")
+
+    @c.inject
+    async def handler(pool: Pool) -> Pool:
+        return pool
+
+    first = await handler()
+    assert isinstance(first.service, Service)
+    assert await handler() is first
+    assert events == ["client opened", "pool opened"]
+    await c.aclose()
+    assert events == ["client opened", "pool opened", "pool closed", "client closed"]
