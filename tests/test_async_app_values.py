@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from _app_values import Service, Settings, app_values_container
 
+from injectkit import Container, InjectionError
+
 pytestmark = pytest.mark.anyio
 
 
@@ -91,3 +93,36 @@ async def test_an_async_generator_app_provider_gets_keyword_only_arguments_and_c
     assert events == ["client opened", "pool opened"]
     await c.aclose()
     assert events == ["client opened", "pool opened", "pool closed", "client closed"]
+
+
+async def test_an_async_app_generator_that_yields_nothing_is_named() -> None:
+    """An app-scoped async generator provider that returns before its yield: an error
+    naming it and the chain, as in sync code."""
+    c = Container()
+
+    @c.provider(scope="app")
+    async def settings() -> AsyncIterator[Settings]:
+        return
+        yield Settings()
+
+    @c.inject
+    async def handler(value: Settings) -> Settings:
+        return value
+
+    with pytest.raises(InjectionError) as raised:
+        await handler()
+    assert raised.value.message == "Generator provider settings finished without yielding a value."
+    assert raised.value.path == ("handler", "settings")
+
+
+async def test_a_sync_provider_registered_without_offload_runs_in_the_callers_thread() -> None:
+    """register() does not offload by default: a sync provider under an async handler
+    runs inline, in the handler's thread (offload=True is the opt-in)."""
+    c = Container()
+    c.register(Pool, lambda: Pool(Service.__new__(Service), 1))
+
+    @c.inject
+    async def handler(pool: Pool) -> int:
+        return pool.thread
+
+    assert await handler() == threading.get_ident()
