@@ -225,3 +225,40 @@ async def test_the_task_running_a_cut_request_goes_on_uncancelled(anyio_backend:
             await c.aclose()
     pending = ["cancel requests pending: 0"] if anyio_backend == "asyncio" else []
     assert events == ["session closed", "sent", *pending, "host went on"]
+
+
+async def test_a_request_closed_by_hand_with_an_error_still_returns_it_after_a_cut() -> None:
+    """``scope.aclose(exc)`` (an adapter closing a failed request) returns ``exc`` when a
+    shutdown cut one of its finalizers: the cut is logged, it is not the request's
+    outcome, and the error the adapter passed is not lost."""
+    events: list[str] = []
+    c = make_container(events, grace=0.1)
+    finalizing = anyio.Event()
+
+    class Stuck:
+        pass
+
+    async def stuck() -> AsyncIterator[Stuck]:
+        try:
+            yield Stuck()
+        finally:
+            finalizing.set()
+            with anyio.move_on_after(BOUND / 2):
+                await anyio.sleep_forever()
+
+    c.register(Stuck, stuck)
+    failure = ValueError("the handler failed")
+    ended: list[BaseException | None] = []
+
+    async def close_by_hand() -> None:
+        scope = c.request()
+        await scope.__aenter__()
+        await scope.resolve(Stuck)
+        ended.append(await scope.aclose(failure))
+
+    with anyio.fail_after(BOUND):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(close_by_hand)
+            await finalizing.wait()
+            await c.aclose()
+    assert ended == [failure]
