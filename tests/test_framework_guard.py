@@ -9,6 +9,7 @@ import inspect
 import typing
 from typing import Annotated, Any, ForwardRef
 
+import pydantic
 import pytest
 
 from injectkit import Container, InjectionError
@@ -64,3 +65,84 @@ def test_an_annotation_annotated_cannot_wrap_still_decorates_and_calls() -> None
         assert typing.get_args(shown.parameters[name].annotation)[0] is Any
     with pytest.raises(InjectionError, match="Cannot evaluate the annotation 'list\\['"):
         injected(items=[1], broken=2)
+
+
+def test_pydantic_reading_a_parameter_is_told_the_function_and_the_adapters_inject() -> None:
+    """A parameter of the shown signature read as a request field (FastAPI asks pydantic
+    at @app.get): an InjectionError naming the parameter, the function and the fix."""
+    c = Container()
+    c.register(Session)
+
+    def handler(session: Session, count: int = 1) -> str:
+        return "done"
+
+    shown = inspect.signature(c.inject(handler))
+    with pytest.raises(InjectionError) as raised:
+        pydantic.TypeAdapter(shown.parameters["count"].annotation)
+    assert raised.value.message == (
+        "FastAPI (through pydantic) is reading parameter `count` of handler as a request "
+        "field: handler is decorated with container.inject, the core decorator, so FastAPI "
+        "would fill its parameters from the request and injectkit's registrations would "
+        "not be used (FastAPI alone would say 'Invalid args for response field!')."
+    )
+    assert raised.value.path == ("handler",)
+    assert raised.value.hint == (
+        "decorate it with the FastAPI adapter's inject instead (from "
+        "injectkit.integrations.fastapi import inject; @app.get(...) then @inject); keep "
+        "container.inject for the functions the route calls."
+    )
+
+
+def test_the_return_annotation_read_first_is_the_functions_own() -> None:
+    """FastAPI reads a route's return annotation (its response model) before its
+    parameters: read first, it is the function's own, and the parameters follow."""
+    c = Container()
+
+    def handler(count: int) -> str:
+        return "done"
+
+    shown = inspect.signature(c.inject(handler))
+    assert shown.return_annotation == "str"  # this module's annotations are strings
+    assert list(shown.parameters) == ["count"]
+
+
+def test_a_missing_attribute_of_the_signature_is_an_attribute_error_naming_it() -> None:
+    """Asking the shown signature for an attribute it lacks (``hasattr``, ``deepcopy``'s
+    probe for ``__deepcopy__``) is an AttributeError naming it, as on any Signature."""
+    c = Container()
+
+    def handler(count: int) -> str:
+        return "done"
+
+    shown = inspect.signature(c.inject(handler))
+    with pytest.raises(AttributeError) as raised:
+        shown.no_such_attribute  # type: ignore[attr-defined]  # noqa: B018
+    assert raised.value.args == ("no_such_attribute",)
+    assert not hasattr(shown, "__deepcopy__")
+    assert str(copy.deepcopy(shown)) == str(shown)
+
+
+class _FailingSignature(inspect.Signature):
+    """A user's own lazy signature whose reading fails with an AttributeError."""
+
+    @property
+    def parameters(self) -> Any:
+        raise AttributeError("'Settings' object has no attribute 'fields'")
+
+
+def test_a_functions_own_signature_failing_with_attribute_error_is_a_type_error() -> None:
+    """The function's own ``__signature__`` failing with an AttributeError: reading the
+    injected function's signature says it cannot, quoting that error (not an
+    AttributeError about ``parameters``, which Python would take for a missing one)."""
+
+    def handler(count: int) -> str:
+        return "done"
+
+    handler.__signature__ = _FailingSignature()  # type: ignore[attr-defined]
+    shown = inspect.signature(Container().inject(handler))
+    with pytest.raises(TypeError) as raised:
+        shown.parameters  # noqa: B018
+    assert str(raised.value) == (
+        "cannot read the signature: 'Settings' object has no attribute 'fields'"
+    )
+    assert isinstance(raised.value.__cause__, AttributeError)

@@ -101,3 +101,18 @@ def test_a_wrong_keyword_is_refused_with_the_reason_and_the_names_allowed(
     assert str(raised.value) == message
     assert raised.value.path == path
     assert raised.value.requested == requested
+
+
+def test_an_app_scoped_providers_parameter_is_refused_under_an_override_too() -> None:
+    """An override keeps the names a call may pass: an app-scoped provider's parameter is
+    still refused with its reason, not taken and silently dropped."""
+    c = Container()
+    c.register(Settings, settings, scope="app")
+    c.register(Clock, Clock)
+    injected = c.inject(handler)
+    with c.override(Clock, Clock()), pytest.raises(InjectionError) as raised:
+        injected(region="us")
+    assert raised.value.path == ("handler", "settings")
+    assert "belongs to settings, which is built once for the app" in str(raised.value)
+    with c.override(Clock, Clock()):
+        assert injected(user="u") == "eu"
