@@ -18,7 +18,7 @@ import typing_extensions
 from ._exceptions import InjectionError
 from ._wording import exception_message
 
-__all__ = ["is_alias", "unwrap_alias"]
+__all__ = ["has_forward_references", "is_alias", "unwrap_alias"]
 
 # typing_extensions' backport is its own class before Python 3.14; both can occur.
 _ALIAS_TYPES: tuple[type, ...] = tuple(
@@ -83,7 +83,7 @@ def _value(alias: Any) -> Any:
             hint="define or import every name the alias uses before the function that "
             "uses the alias is first called.",
         ) from None
-    if _has_forward_references(value):
+    if has_forward_references(value):
         module = sys.modules.get(getattr(alias, "__module__", ""), None)
         probe = types.SimpleNamespace(__annotations__={"value": value})
         try:
@@ -115,7 +115,9 @@ def _substitute(alias: Any, args: tuple[Any, ...]) -> Any:
     return value
 
 
-def _has_forward_references(annotation: Any) -> bool:
+def has_forward_references(annotation: Any) -> bool:
+    """Whether ``annotation`` is or holds a string or forward reference (``Annotated``
+    metadata aside): only ``get_type_hints`` evaluates those."""
     stack = [annotation]
     while stack:
         item = stack.pop()

@@ -14,7 +14,6 @@ import inspect
 import keyword
 import sys
 import types
-import typing
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Annotated, Any, NoReturn, get_args, get_origin
 
 from typing_extensions import get_type_hints
 
-from ._aliases import unwrap_alias
+from ._aliases import has_forward_references, unwrap_alias
 from ._exceptions import InjectionError
 from ._markers import Depends, is_not_from_request
 from ._wording import exception_message, exception_text, safe_repr, with_article
@@ -165,6 +164,9 @@ def _hint_source(func: Any) -> Any:
     while isinstance(func, functools.partial):
         func = func.func
     if isinstance(func, type):
+        call = vars_lookup(type(func), "__call__")
+        if isinstance(call, types.FunctionType):  # a metaclass' (a singleton's): inspect
+            return call  # reads the parameters there, so its annotations are these
         init = vars_lookup(func, "__init__")
         if init is object.__init__:
             new = vars_lookup(func, "__new__")
@@ -223,7 +225,7 @@ def _evaluate_hints(func: Any, name: str, localns: Mapping[str, Any] | None) -> 
         return get_type_hints(source, include_extras=True)
     except Exception as exc:
         failure = exc
-    if localns and isinstance(failure, NameError):
+    if localns:  # a name of the function around the decorator, missing or shadowed here
         with contextlib.suppress(Exception):
             return get_type_hints(source, localns=dict(localns), include_extras=True)
     _explain_annotations(source, name, localns, failure)
@@ -543,23 +545,7 @@ def _fast_hints(
                     evaluated[cache_key] = (globalns, value)
         if value is None:
             value = type(None)
-        if _needs_typing(value):
+        if has_forward_references(value):  # ``-> "T"`` under future annotations: "'T'"
             return None
         hints[key] = value
     return hints
-
-
-def _needs_typing(annotation: Any) -> bool:
-    """Whether an evaluated annotation still holds strings or forward references inside."""
-    stack = list(get_args(annotation))
-    if get_origin(annotation) is Annotated:
-        stack = stack[:1]  # metadata (Depends(...)) is not a type
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (str, typing.ForwardRef)):
-            return True
-        if get_origin(item) is Annotated:
-            stack.append(get_args(item)[0])
-        else:
-            stack.extend(get_args(item))
-    return False

@@ -54,8 +54,6 @@ def provided_type(signature: Signature) -> Any:
                 hint=f"name the yielded type, e.g. -> {type_name(returns)}[Session], or use "
                 f"container.register(SomeType, {signature.name}).",
             )
-    if isinstance(returns, str):  # unevaluated (should not happen after get_type_hints)
-        raise InjectionError(f"Cannot evaluate the return annotation of {signature.name}.")
     return returns
 
 

@@ -116,7 +116,7 @@ def test_a_missing_attribute_of_the_signature_is_an_attribute_error_naming_it() 
 
     shown = inspect.signature(c.inject(handler))
     with pytest.raises(AttributeError) as raised:
-        shown.no_such_attribute  # type: ignore[attr-defined]  # noqa: B018
+        shown.no_such_attribute  # type: ignore[attr-defined]
     assert raised.value.args == ("no_such_attribute",)
     assert not hasattr(shown, "__deepcopy__")
     assert str(copy.deepcopy(shown)) == str(shown)
@@ -141,7 +141,7 @@ def test_a_functions_own_signature_failing_with_attribute_error_is_a_type_error(
     handler.__signature__ = _FailingSignature()  # type: ignore[attr-defined]
     shown = inspect.signature(Container().inject(handler))
     with pytest.raises(TypeError) as raised:
-        shown.parameters  # noqa: B018
+        shown.parameters
     assert str(raised.value) == (
         "cannot read the signature: 'Settings' object has no attribute 'fields'"
     )

@@ -86,3 +86,16 @@ def test_a_quoted_exception_ending_a_sentence_keeps_one_period() -> None:
     assert raised.value.hint is not None
     assert "evaluating the annotation ran code that raised" in raised.value.hint
     assert exception_text(ValueError("wait...")) == "ValueError: wait..."
+
+
+def test_a_quoted_exception_ending_in_a_newline_keeps_one_period() -> None:
+    """An exception text ending in a newline after its period ("no such setting.\\n"):
+    quoted as "no such setting." inside the sentence, without the newline."""
+    c = Container()
+
+    def handler(value: refuse("no such setting.\n")) -> None:  # type: ignore[valid-type]
+        pass
+
+    with pytest.raises(InjectionError) as raised:
+        c.validate(c.inject(handler))
+    assert raised.value.message.endswith(" of handler: LookupError: no such setting.")

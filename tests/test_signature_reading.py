@@ -196,3 +196,48 @@ def test_a_builtin_subclass_without_its_own_init_is_refused_with_how_to_build_it
     )
     c.register(Registry, lambda: Registry())
     assert handler() == {}
+
+
+class Client:
+    """Takes ``**options``, and declares the parameters it forwards them to."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+
+Client.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [inspect.Parameter("signature", inspect.Parameter.KEYWORD_ONLY, annotation="Signature")]
+)
+
+
+def test_a_classs_signature_strings_are_evaluated_in_the_module_of_its_init() -> None:
+    """A class's ``__signature__`` naming ``"Signature"``: the class of its ``__init__``'s
+    module is injected (the class itself has no module namespace of its own to use)."""
+    c = Container()
+    c.register(Signature)
+    c.register(Client)
+
+    @c.inject
+    def handler(client: Client) -> Client:
+        return client
+
+    assert type(handler().options["signature"]) is Signature
+
+
+def test_signature_strings_naming_a_local_class_are_evaluated() -> None:
+    """A ``__signature__`` naming a class local to the function around ``@inject``: the
+    local class is injected, as for the function's own annotations."""
+
+    class Local:
+        pass
+
+    c = Container()
+    c.register(Local)
+
+    def handler(**kwargs: Any) -> Any:
+        return kwargs["value"]
+
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("value", inspect.Parameter.KEYWORD_ONLY, annotation="Local")]
+    )
+    assert type(c.inject(handler)()) is Local

@@ -144,3 +144,70 @@ def test_a_builtin_without_a_signature_is_refused_with_the_fix() -> None:
     )
     assert error.path == ("needs_max", "max")
     assert isinstance(error.__cause__, ValueError)
+
+
+def no_expression(items: int) -> int:
+    return items
+
+
+no_expression.__annotations__["items"] = "list["
+
+
+def needs_no_expression(value: Annotated[int, Depends(no_expression)]) -> None:
+    return None
+
+
+def test_an_annotation_that_is_no_expression_is_told_to_be_written_as_a_type() -> None:
+    """``"list["``: the SyntaxError quoted, and the hint to write a valid type expression."""
+    error = _refused(needs_no_expression)
+    assert str(error).startswith(
+        "Cannot evaluate the annotation 'list[' of parameter\n'items' of no_expression: "
+        "SyntaxError: "
+    )
+    assert error.hint == "write the annotation as a valid type expression."
+
+
+def refuse(reason: str) -> type:
+    """Called from an annotation: what evaluating it raises."""
+    raise LookupError(reason)
+
+
+def needs_refused(value: refuse("no such setting")) -> None:  # type: ignore[valid-type]
+    return None
+
+
+def test_an_annotation_that_raises_is_told_to_write_the_type_itself() -> None:
+    """An annotation whose code raises: its exception quoted, and the hint to write the
+    type itself, markers in ``Annotated``, and to check the calls inside."""
+    error = _refused(needs_refused)
+    assert error.message == (
+        "Cannot evaluate the annotation \"refuse('no such setting')\" of parameter 'value' "
+        "of needs_refused: LookupError: no such setting."
+    )
+    assert error.hint == (
+        "evaluating the annotation ran code that raised: write the type itself (markers "
+        "go in Annotated[T, ...]), and check the calls inside the annotation."
+    )
+    assert isinstance(error.__cause__, LookupError)
+
+
+class Settings:
+    """A module-level class without the ``Inner`` a local class of that name has."""
+
+
+def test_a_local_class_shadowing_a_module_class_that_fails_is_used() -> None:
+    """``Settings.Inner`` with a module-level Settings lacking Inner and a local Settings
+    having it: the local one is used (as for a name the module lacks), not an error."""
+
+    class Settings:
+        class Inner:
+            pass
+
+    container = Container()
+    container.register(Settings.Inner)
+
+    @container.inject
+    def handler(value: Settings.Inner) -> Settings.Inner:
+        return value
+
+    assert type(handler()) is Settings.Inner
