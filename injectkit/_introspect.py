@@ -482,10 +482,8 @@ def _signature_strings(
     signature from a module with ``from __future__ import annotations``), evaluated like
     the function's own, in the module of the function it wraps: never taken as free
     parameters annotated with a string."""
-    source = inspect.unwrap(_hint_source(func) or func)
-    holder = types.SimpleNamespace(
-        __annotations__=strings, __globals__=getattr(source, "__globals__", {})
-    )
+    # get_type_hints follows __wrapped__ to the function whose module names it uses.
+    holder = types.SimpleNamespace(__annotations__=strings, __wrapped__=_hint_source(func) or func)
     return _evaluate_hints(holder, name, localns)
 
 
