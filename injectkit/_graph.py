@@ -8,7 +8,6 @@ beyond reading them.
 
 from __future__ import annotations
 
-import builtins
 import enum
 import inspect
 from collections.abc import Callable, Hashable, Iterator
@@ -161,5 +160,4 @@ def looks_like_a_service(annotation: Any) -> bool:
         and isinstance(annotation, type)
         and annotation.__module__ not in _PLAIN_VALUE_MODULES
         and not issubclass(annotation, (str, int, float, bytes, enum.Enum))
-        and annotation is not getattr(builtins, annotation.__name__, None)
     )

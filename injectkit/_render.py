@@ -248,4 +248,6 @@ def render_mermaid(views: Sequence[GraphView], titles: Sequence[str] = ()) -> st
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """``text`` inside a quoted Mermaid label: Mermaid renders labels as HTML, so a name
+    like ``<lambda>`` would be read as a tag and vanish; its entity codes keep it."""
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
