@@ -19,17 +19,18 @@ from ._scope import Scope
 __all__ = ["PlanShape", "built_apart", "plan_nodes", "shape_plan"]
 
 
-def built_apart(node: Node, root: Node) -> bool:
+def built_apart(node: Node) -> bool:
     """An app-scoped value is a leaf of the plan: built on its own (see _app_build),
-    with its dependencies, never by the plan's code."""
-    return node.scope is Scope.APP and node is not root
+    with its dependencies, never by the plan's code.  (A plan's root, the injected
+    function, is never one: the graph builder makes it function-scoped.)"""
+    return node.scope is Scope.APP
 
 
 def plan_nodes(graph: Graph) -> list[Node]:
     """The nodes one call builds (or looks up), dependencies first."""
     member: set[int] = {id(graph.root)}
     for node in reversed(graph.nodes):  # consumers before their dependencies
-        if id(node) not in member or built_apart(node, graph.root):
+        if id(node) not in member or built_apart(node):
             continue
         for dep in node.dependencies():
             member.add(id(dep))
@@ -92,19 +93,19 @@ class PlanShape:
 def shape_plan(graph: Graph, *, sync: bool, concurrent: bool, baseline: Graph | None) -> PlanShape:
     root = graph.root
     nodes = plan_nodes(graph)
-    inside = [n for n in nodes if n is not root and not built_apart(n, root)]
+    inside = [n for n in nodes if n is not root and not built_apart(n)]
     function_stack = any(
         n.scope is Scope.FUNCTION and n.kind is not None and n.kind.has_finalizer
         for n in nodes
         if n is not root
     )
-    leaf, free, context_names, uses_tasks = _leaves(graph, nodes)
+    leaf, free, context_names, uses_tasks = _leaves(nodes)
     return PlanShape(
         graph=graph,
         nodes=nodes,
         sync=sync,
         concurrent=concurrent,
-        consumers=_consumers(nodes, root),
+        consumers=_consumers(nodes),
         leaf=leaf,
         free=free,
         context_names=context_names,
@@ -122,16 +123,16 @@ def shape_plan(graph: Graph, *, sync: bool, concurrent: bool, baseline: Graph | 
         ),
         function_stack=function_stack,
         cached={id(n) for n in inside if n.scope is Scope.REQUEST and n.cached and n.signature},
-        app_nodes=[n for n in nodes if built_apart(n, root) and n.signature],
+        app_nodes=[n for n in nodes if built_apart(n) and n.signature],
         streams=root.kind is not None and root.kind.has_finalizer,
-        prelude=_is_prelude(root, inside, sync=sync, function_stack=function_stack),
+        prelude=_is_prelude(root, inside, function_stack=function_stack),
     )
 
 
-def _consumers(nodes: list[Node], root: Node) -> dict[int, list[Node]]:
+def _consumers(nodes: list[Node]) -> dict[int, list[Node]]:
     consumers: dict[int, list[Node]] = {id(n): [] for n in nodes}
     for node in nodes:
-        if built_apart(node, root):
+        if built_apart(node):
             continue  # its dependencies are built with it, not by this plan
         for dep in node.dependencies():
             consumers[id(dep)].append(node)
@@ -139,7 +140,7 @@ def _consumers(nodes: list[Node], root: Node) -> dict[int, list[Node]]:
 
 
 def _leaves(
-    graph: Graph, nodes: list[Node]
+    nodes: list[Node],
 ) -> tuple[dict[tuple[int, int], str], list[tuple[Node, Parameter, Input]], dict[Any, str], bool]:
     """Names for the values a call supplies: free parameters, context values, tasks."""
     leaf: dict[tuple[int, int], str] = {}
@@ -147,7 +148,7 @@ def _leaves(
     context_names: dict[Any, str] = {}
     uses_tasks = False
     for node in nodes:
-        if built_apart(node, graph.root):
+        if built_apart(node):
             continue
         for position, (param, source) in enumerate(node.inputs):
             if source.kind == "free":
@@ -175,14 +176,14 @@ def _binder(
     return Binder(graph, accepted, positional)
 
 
-def _is_prelude(root: Node, inside: list[Node], *, sync: bool, function_stack: bool) -> bool:
+def _is_prelude(root: Node, inside: list[Node], *, function_stack: bool) -> bool:
     """A *prelude* plan is a plain function that builds every value synchronously and
     returns the handler's coroutine for the caller to await: one coroutine fewer per call.
     It needs an async handler, sync providers only, and every app-scoped value already
-    built (otherwise it hands over to the full async plan, ``arun``)."""
+    built (otherwise it hands over to the full async plan, ``arun``).  A sync plan is
+    never one: its root is never async (``check_root`` refuses that before)."""
     return (
-        not sync
-        and root.kind is CallKind.ASYNC
+        root.kind is CallKind.ASYNC
         and not function_stack
         and all(
             n.kind in (None, CallKind.SYNC, CallKind.GENERATOR) and not n.offload for n in inside

@@ -137,7 +137,7 @@ class PlanWriter:
 
     def _nodes(self, app: AppState) -> None:
         """Each node's provider, cache key and builders, under its index."""
-        ns, root = self.ns, self.shape.root
+        ns = self.ns
         for node in self.shape.nodes:
             i = node.index
             ns[f"n{i}"] = node  # a finalizer's owner, named in its messages
@@ -146,7 +146,7 @@ class PlanWriter:
                 ns[f"x{i}"] = node.value
             else:
                 ns[f"c{i}"] = node.call
-            if built_apart(node, root):
+            if built_apart(node):
                 builder = build_app if self.shape.sync else abuild_app
                 ns[f"build{i}"] = functools.partial(builder, node, app)
             if node.kind is not None and node.kind.has_finalizer:
@@ -481,7 +481,7 @@ def _levels(nodes: list[Node], root: Node) -> list[list[Node]]:
     """Nodes grouped by depth: a node's dependencies are all in earlier groups."""
     depth: dict[int, int] = {}
     for node in nodes:  # dependencies first
-        deps = () if built_apart(node, root) else [d for d in node.dependencies() if id(d) in depth]
+        deps = () if built_apart(node) else [d for d in node.dependencies() if id(d) in depth]
         depth[id(node)] = 1 + max((depth[id(d)] for d in deps), default=-1)
     groups: dict[int, list[Node]] = {}
     for node in nodes:
