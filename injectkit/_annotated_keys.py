@@ -15,13 +15,14 @@ from ._introspect import describe, split_annotated, type_name
 __all__ = ["refuse_annotated_key"]
 
 
-def refuse_annotated_key(key: Any, where: str) -> None:
-    """Raise if ``key`` (already seen through aliases) is ``Annotated[...]``."""
+def refuse_annotated_key(key: Any, where: str, *, overriding: bool) -> None:
+    """Raise if ``key`` (already seen through aliases) is ``Annotated[...]``; the hint
+    says what to register, or (``overriding``) what to override, instead."""
     if get_origin(key) is not Annotated:
         return
     base, marker = split_annotated(key)
     name = type_name(base)
-    if not where.startswith("override"):
+    if not overriding:
         fix = (
             f"register {name} itself, or, for a second kind of {name}, a NewType: "
             f"Other = NewType('Other', {name})."

@@ -137,7 +137,7 @@ class Container:
         """
         provides = unwrap_alias(provides)
         where = f"register({type_name(provides)})"
-        refuse_annotated_key(provides, where)
+        refuse_annotated_key(provides, where, overriding=False)
         if provides is Any or provides is object or provides is None:
             raise InjectionError(
                 f"{where}: {type_name(provides)} is too general to be provided: every "

@@ -33,8 +33,6 @@ def unregistered(consumer: Node, param: Parameter, *, at_call: bool) -> Unresolv
     function's own parameter, never to a provider's.
     """
     tname = type_name(param.annotation)
-    if is_resolver(consumer.signature):
-        return _unregistered_resolved(consumer, tname)
     if at_call:
         consequence = f"and the call did not pass `{param.name}` to {consumer.label}"
         alternative = f"pass {param.name}=... to the call"
@@ -53,10 +51,10 @@ def unregistered(consumer: Node, param: Parameter, *, at_call: bool) -> Unresolv
 
 def unresolvable(consumer: Node, param: Parameter) -> UnresolvableDependencyError:
     """A parameter without a default that nothing provides and no call passes."""
+    if is_resolver(consumer.signature):  # resolve(T): a parameter the user never wrote
+        return _unregistered_resolved(consumer, type_name(param.annotation))
     if looks_like_a_service(param.annotation):
         return unregistered(consumer, param, at_call=False)
-    if is_resolver(consumer.signature):
-        return _unregistered_resolved(consumer, type_name(param.annotation))
     # Only reached when no call passes values (a registration alone).
     what = param.describe()
     return UnresolvableDependencyError(

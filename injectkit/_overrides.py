@@ -29,6 +29,24 @@ def override_target(key: Any) -> Any:
     return unwrap_alias(unwrap_injected(key))
 
 
+def checked_target(key: Any, form: str) -> Any:
+    """:func:`override_target` for a new override, refused with an InjectionError if
+    nothing could ever look it up (``Annotated[...]``) or it cannot be a key; ``form``
+    is how the user spelled it (``"override({})"``), for the message."""
+    target = override_target(key)
+    where = form.format(type_name(target))
+    refuse_annotated_key(target, where, overriding=True)
+    try:
+        hash(target)
+    except Exception as exc:
+        raise InjectionError(
+            f"{where}: {safe_repr(target)} cannot be overridden: it is not hashable "
+            f"({exception_text(exc)}).",
+            hint="override a registered type or the callable used in Depends(...).",
+        ) from exc
+    return target
+
+
 class PermanentOverrides(MutableMapping[Any, Any]):
     """``container.overrides``: permanent overrides; every change recompiles plans."""
 
@@ -40,8 +58,7 @@ class PermanentOverrides(MutableMapping[Any, Any]):
         return self._data[override_target(key)]
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        target = override_target(key)
-        refuse_annotated_key(target, f"overrides[{type_name(target)}]")
+        target = checked_target(key, "overrides[{}]")
         self._data[target] = value
         self._changed()
 
@@ -116,16 +133,7 @@ class Overrides:
     @contextmanager
     def override(self, target: Any, replacement: Any, *, local: bool) -> Iterator[None]:
         """The body of :meth:`Container.override`."""
-        target = override_target(target)
-        refuse_annotated_key(target, f"override({type_name(target)})")
-        try:
-            hash(target)
-        except Exception as exc:
-            raise InjectionError(
-                f"override(): {safe_repr(target)} cannot be overridden: it is not hashable "
-                f"({exception_text(exc)}).",
-                hint="override a registered type or the callable used in Depends(...).",
-            ) from exc
+        target = checked_target(target, "override({})")
         if local:
             token = self.local.set(Layer(self.local.get(), target, replacement))
             with self._lock:

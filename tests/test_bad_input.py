@@ -349,6 +349,16 @@ def test_overriding_an_unhashable_target_keeps_the_cause() -> None:
     assert isinstance(info.value.__cause__, Boom)
 
 
+def test_a_permanent_override_of_an_unhashable_target_is_an_injection_error() -> None:
+    """container.overrides[target] = ... with an unhashable target: the same
+    InjectionError as override() (it was a bare TypeError), and nothing is stored."""
+    container = Container()
+    with pytest.raises(InjectionError, match="cannot be overridden") as info:
+        container.overrides[Unhashable()] = 1
+    assert isinstance(info.value.__cause__, Boom)
+    assert not container.overrides
+
+
 def test_injecting_a_non_callable_whose_repr_raises_is_an_injection_error() -> None:
     """inject() on a non-callable with a raising ``__repr__`` says what it needs."""
     container = Container()
