@@ -106,7 +106,9 @@ class _Binding:
 # A view (an injected view's handler, any other view's callback) -> the binding of the
 # URLconf that set it up.
 _bindings: dict[Callable[..., Any], _Binding] = {}
-_set_up: set[int] = set()  # id() of the urlpatterns lists already set up
+# id() of each urlpatterns list set up -> the list: holding it keeps the id from being
+# reused by a later list once this one is freed (which read as a second setup()).
+_set_up: dict[int, Sequence[Any]] = {}
 _lock = threading.Lock()
 
 
@@ -424,7 +426,7 @@ def setup(urlpatterns: Sequence[Any], container: Container, *, close_at_exit: bo
         ((f"The URL pattern {str(p.pattern)!r}", _url_variables(p), mark) for p, mark in views),
     )
     with _lock:
-        _set_up.add(id(urlpatterns))
+        _set_up[id(urlpatterns)] = urlpatterns
         _bindings.update(dict.fromkeys((p.callback for p in patterns), binding))
         _bindings.update(dict.fromkeys((mark.handler for _, mark in views), binding))
     _register_check()

@@ -8,6 +8,7 @@ Django's ASGI handler runs on asyncio only, so the async tests run on asyncio al
 
 from __future__ import annotations
 
+import gc
 import itertools
 import socket
 import struct
@@ -273,6 +274,19 @@ def test_setup_refuses_a_url_variable_no_parameter_reads() -> None:
 
     with pytest.raises(InjectionError, match="passes uid to user"):
         setup([path("users/<int:uid>", user)], Container(), close_at_exit=False)
+
+
+def test_a_new_urlconf_is_set_up_after_an_old_one_is_freed() -> None:
+    """A freed list's id() comes back on the next list: setup() must not mistake the new
+    URLconf for the old one (the check keeps what it has seen alive, so ids stay unique)."""
+
+    @inject
+    def hello(name: str = "world") -> str:
+        return name
+
+    for _ in range(20):
+        setup([path("hello", hello)], Container(), close_at_exit=False)
+        gc.collect()
 
 
 def test_path_and_query_values_are_converted_and_bad_ones_are_a_422() -> None:
