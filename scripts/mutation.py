@@ -4,6 +4,7 @@
     uv run --group mutation python scripts/mutation.py               # every core mutant
     uv run --group mutation python scripts/mutation.py --module _finalize --module _request
     uv run --group mutation python scripts/mutation.py --pending --module _markers  # not killed yet
+    uv run --group mutation python scripts/mutation.py --pending     # every module's survivors
     uv run --group mutation python scripts/mutation.py --report      # scores of the last runs
     uv run --group mutation python scripts/mutation.py --report --markdown  # for docs/mutation.md
 
@@ -163,7 +164,8 @@ def main() -> int:
     parser.add_argument(
         "--pending",
         action="store_true",
-        help="with --module: only the mutants not judged yet or survived (after new tests)",
+        help="only the mutants not judged yet or survived (after new tests); with --module, "
+        "of that module",
     )
     parser.add_argument("--fresh", action="store_true", help="forget earlier results first")
     parser.add_argument("--report", action="store_true", help="only print the last scores")
@@ -186,7 +188,7 @@ def main() -> int:
         if options.sample:
             names = set(random.Random(options.seed).sample(pool, min(options.sample, len(pool))))
             targets = sorted(names)
-        elif options.pending and options.module:
+        elif options.pending:
             names = {n for m, codes in results().items() if m in modules for n in codes}
             targets = pool
         else:
