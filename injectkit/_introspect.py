@@ -110,21 +110,20 @@ def describe(obj: object) -> str:
     """A short, readable name for a provider or handler, used in every error."""
     if isinstance(obj, functools.partial):
         return f"partial({describe(obj.func)})"
-    if isinstance(obj, type) or inspect.isfunction(obj) or inspect.ismethod(obj):
-        name = _name_attribute(obj, "__qualname__") or _name_attribute(obj, "__name__")
-    elif callable(obj) and not inspect.isroutine(obj):
-        name = f"{type(obj).__qualname__}()"
+    name: str | None
+    if callable(obj) and not isinstance(obj, type) and not inspect.isroutine(obj):
+        name = f"{type(obj).__qualname__}()"  # a callable instance, by its class
     else:
-        name = _name_attribute(obj, "__qualname__")
+        name = _qualname(obj)
     # ``test_x.<locals>.get_db`` reads better as ``get_db``.
-    return (name or safe_repr(obj)).rsplit("<locals>.", 1)[-1]
+    return (name or safe_repr(obj)).rpartition("<locals>.")[2]
 
 
-def _name_attribute(obj: object, attribute: str) -> str | None:
-    """``obj.__qualname__`` (or another name attribute) if it is a string; never raises."""
+def _qualname(obj: Any) -> str | None:
+    """``obj.__qualname__`` if it is a non-empty string; never raises."""
     try:
-        name = getattr(obj, attribute, None)
-    except Exception:  # a user's __getattr__ that raises something else than AttributeError
+        name = obj.__qualname__
+    except Exception:  # none, or a user's __getattr__ raising something else
         return None
     return name if isinstance(name, str) and name else None
 

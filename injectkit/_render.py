@@ -102,12 +102,12 @@ class GraphView:
                         leaf = ("tasks", "BackgroundTasks")
                     else:
                         leaf = ("free", source.name)
-                    target = leaves.get(leaf, "")
-                    if not target:
-                        target = leaves[leaf] = f"l{len(leaves)}"
+                    if leaf not in leaves:  # one leaf node per value, however many read it
+                        leaves[leaf] = f"l{len(leaves)}"
                         label = leaf[1] if leaf[0] != "free" else self._free_label(leaf[1])
                         scope = None if leaf[0] == "free" else "request"
-                        nodes.append(GraphNode(target, label, leaf[0], scope, True, False))
+                        nodes.append(GraphNode(leaves[leaf], label, leaf[0], scope, True, False))
+                    target = leaves[leaf]
                 edges.append(GraphEdge(ids[id(node)], target, param.name))
         self.nodes: tuple[GraphNode, ...] = tuple(nodes)
         self.edges: tuple[GraphEdge, ...] = tuple(edges)

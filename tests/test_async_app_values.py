@@ -50,11 +50,12 @@ async def test_an_async_app_value_gets_its_arguments_and_reuses_app_values_built
 
 async def test_an_offloaded_app_provider_runs_in_a_worker_thread_with_its_arguments() -> None:
     """An app-scoped ``offload=True`` provider reached from async code runs once, in a
-    worker thread, and receives the app values it needs."""
+    worker thread, and receives the app values it needs (positional and keyword-only)."""
     events: list[str] = []
     c = app_values_container(events)
 
-    def pool(service: Service, *, size: int = 3) -> Pool:
+    def pool(service: Service, *, settings: Settings, size: int = 3) -> Pool:
+        assert settings is service.settings
         return Pool(service, size)
 
     c.register(Pool, pool, scope="app", offload=True)
@@ -126,3 +127,23 @@ async def test_a_sync_provider_registered_without_offload_runs_in_the_callers_th
         return pool.thread
 
     assert await handler() == threading.get_ident()
+
+
+async def test_an_async_app_provider_gets_its_positional_and_keyword_only_dependencies() -> None:
+    """An app-scoped ``async def`` provider receives both a positional and a keyword-only
+    dependency."""
+    c = app_values_container([])
+
+    @c.provider(scope="app")
+    async def pool(service: Service, *, settings: Settings) -> Pool:
+        assert settings is service.settings
+        return Pool(service, 4)
+
+    @c.inject
+    async def handler(pool: Pool, service: Service) -> tuple[Pool, Service]:
+        return pool, service
+
+    pool_value, service = await handler()
+    assert pool_value.service is service
+    assert pool_value.size == 4
+    await c.aclose()
