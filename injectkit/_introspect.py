@@ -287,6 +287,23 @@ def _reason(exc: Exception) -> str:
     return exception_text(exc)
 
 
+def _marker_as_annotation(name: str, param_name: str, marker: Depends) -> InjectionError:
+    """``db: Depends(get_db)``: read as it is, the parameter would be a value the caller
+    must pass, and the call would fail far from the mistake."""
+    written = safe_repr(marker)
+    what = (
+        "the class to provide"
+        if marker.dependency is None
+        else f"what {describe(marker.dependency)} gives"
+    )
+    return InjectionError(
+        f"Parameter {param_name!r} of {name} is annotated with {written}, a marker, not a type.",
+        path=(name,),
+        hint=f"write `{param_name}: Annotated[T, {written}]`, T being {what} (or make the "
+        f"marker the default: `{param_name}: T = {written}`).",
+    )
+
+
 def split_annotated(annotation: Any) -> tuple[Any, Depends | None]:
     if get_origin(annotation) is Annotated:
         base, *metadata = get_args(annotation)
@@ -447,6 +464,8 @@ def _read_signature(
         annotation, marker = split_annotated(full)
         if annotation is _EMPTY:
             annotation = MISSING
+        elif isinstance(annotation, Depends):  # FastAPI's `= Depends(f)` typed as `: Depends(f)`
+            raise _marker_as_annotation(name, param_name, annotation)
         default = MISSING if raw_default is _EMPTY else raw_default
         if isinstance(default, Depends):
             if marker is not None:

@@ -193,6 +193,20 @@ def test_a_real_type_clears_an_annotation_that_is_not_one() -> None:
     run("not_a_type", ("names: [str]", "names: list[str]"))
 
 
+@fixes("marker_as_annotation")
+def test_annotated_or_a_default_clears_a_marker_written_as_the_annotation() -> None:
+    """``db: Depends(get_db)`` is fixed by ``Annotated[str, Depends(get_db)]``, the first
+    spelling the hint gives, and by the default it gives second."""
+    error = error_of("marker_as_annotation")
+    assert_first_fix(error, "write `db: Annotated[T")
+    run(
+        "marker_as_annotation",
+        ("from injectkit", "from typing import Annotated\n\nfrom injectkit"),
+        ("db: Depends(get_db)", "db: Annotated[str, Depends(get_db)]"),
+    )
+    run("marker_as_annotation", ("db: Depends(get_db)", "db: str = Depends(get_db)"))
+
+
 @fixes("bare_iterator")
 def test_naming_the_yielded_type_clears_a_bare_iterator() -> None:
     """A generator provider annotated ``-> Iterator`` is fixed by ``-> Iterator[Session]``."""
