@@ -17,7 +17,7 @@ import types
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn, get_args, get_origin
+from typing import Annotated, Any, ForwardRef, NoReturn, get_args, get_origin
 
 from typing_extensions import get_type_hints
 
@@ -224,18 +224,43 @@ def _evaluate_hints(func: Any, name: str, localns: Mapping[str, Any] | None) -> 
         return get_type_hints(source, include_extras=True)
     except Exception as exc:
         failure = exc
-    if localns:  # a name of the function around the decorator, missing or shadowed here
+    globalns = _class_module_namespace(func, source)
+    # localns: a name of the function around the decorator, missing or shadowed here.
+    if localns or globalns is not None:
         with contextlib.suppress(Exception):
-            return get_type_hints(source, localns=dict(localns), include_extras=True)
-    _explain_annotations(source, name, localns, failure)
+            return get_type_hints(
+                source, globalns=globalns, localns=dict(localns or {}), include_extras=True
+            )
+    _explain_annotations(source, name, localns, failure, globalns)
+
+
+def _class_module_namespace(func: Any, source: Any) -> dict[str, Any] | None:
+    """The namespace of the module defining a class whose signature comes from a function
+    compiled elsewhere (a NamedTuple's ``__new__`` lives in a namespace of its own, its
+    annotations naming what the class's module defines); None otherwise."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    if not isinstance(func, type):
+        return None
+    module = sys.modules.get(func.__module__)
+    namespace: dict[str, Any] | None = getattr(module, "__dict__", None)
+    if namespace is None or getattr(source, "__globals__", None) is namespace:
+        return None
+    return namespace
 
 
 def _explain_annotations(
-    source: Any, name: str, localns: Mapping[str, Any] | None, exc: Exception
+    source: Any,
+    name: str,
+    localns: Mapping[str, Any] | None,
+    exc: Exception,
+    globalns: dict[str, Any] | None,
 ) -> NoReturn:
-    """Find the annotation that cannot be evaluated, and say which."""
+    """Find the annotation that cannot be evaluated, and say which (in ``globalns`` if
+    given, else the function's own globals)."""
     raw = getattr(source, "__annotations__", {}) or {}
-    globalns = getattr(inspect.unwrap(source), "__globals__", {})
+    if globalns is None:
+        globalns = getattr(inspect.unwrap(source), "__globals__", {})
     for param, annotation in raw.items():
         probe = types.SimpleNamespace(__annotations__={param: annotation})
         try:
@@ -243,6 +268,8 @@ def _explain_annotations(
                 probe, globalns=globalns, localns=dict(localns or {}), include_extras=True
             )
         except Exception as inner:
+            if isinstance(annotation, ForwardRef):  # a NamedTuple's: shown as written
+                annotation = annotation.__forward_arg__
             what = "the return annotation" if param == "return" else f"parameter {param!r}"
             if isinstance(inner, InjectionError):  # a marker refused its arguments
                 raise InjectionError(
