@@ -163,22 +163,55 @@ def _hint_source(func: Any) -> Any:
     while isinstance(func, functools.partial):
         func = func.func
     if isinstance(func, type):
-        call = vars_lookup(type(func), "__call__")
-        if isinstance(call, types.FunctionType):  # a metaclass' (a singleton's): inspect
-            return call  # reads the parameters there, so its annotations are these
-        init = vars_lookup(func, "__init__")
-        if init is object.__init__:
-            new = vars_lookup(func, "__new__")
-            if new is object.__new__:
-                return None
-            # A class body's __new__ is a staticmethod in its __dict__: the function is inside.
-            return new.__func__ if isinstance(new, staticmethod) else new
-        return init
+        call = _metaclass_call(func)
+        if call is not None:  # a metaclass' (a singleton's) that names its parameters:
+            return call  # inspect reads them there, so its annotations are these
+        return _constructor(func)
     if inspect.ismethod(func):
         return func.__func__
     if not inspect.isroutine(func) and callable(func):
         return type(func).__call__
     return func
+
+
+def _constructor(cls: type) -> Any:
+    """The function that says what ``cls(...)`` takes: its ``__init__``, else its
+    ``__new__``; None for neither (``object``'s)."""
+    init = vars_lookup(cls, "__init__")
+    if init is not object.__init__:
+        return init
+    new = vars_lookup(cls, "__new__")
+    if new is object.__new__:
+        return None
+    # A class body's __new__ is a staticmethod in its __dict__: the function is inside.
+    return new.__func__ if isinstance(new, staticmethod) else new
+
+
+def _metaclass_call(cls: type) -> types.FunctionType | None:
+    """``cls``'s metaclass' ``__call__``, if it names its parameters.  A singleton's
+    ``__call__(cls, *args, **kwargs)`` forwards everything to the class, so the class's
+    own constructor says what it takes (``inspect`` would read ``*args, **kwargs``)."""
+    call = vars_lookup(type(cls), "__call__")
+    if not isinstance(call, types.FunctionType):
+        return None
+    code = call.__code__
+    forwards = code.co_argcount == 1 and not code.co_kwonlyargcount
+    varargs = code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+    return None if forwards and varargs else call
+
+
+def _past_a_forwarding_metaclass(cls: type) -> inspect.Signature | None:
+    """What ``cls(...)`` takes when its metaclass' ``__call__`` forwards everything
+    (None otherwise: ``inspect`` reads the class as Python does)."""
+    if not isinstance(vars_lookup(type(cls), "__call__"), types.FunctionType):
+        return None
+    if _metaclass_call(cls) is not None:
+        return None
+    constructor = _constructor(cls)
+    if constructor is None:
+        return inspect.Signature()
+    signature = inspect.signature(constructor)
+    return signature.replace(parameters=list(signature.parameters.values())[1:])
 
 
 # Modules whose frames only forward a call and are not counted by caller_locals: mutmut
@@ -389,7 +422,8 @@ def _code_parameters(func: Any) -> _RawParameters | None:
 
 def _inspect_parameters(func: Any, name: str) -> tuple[_RawParameters, dict[str, Any]]:
     try:
-        signature = inspect.signature(func)
+        forwarded = _past_a_forwarding_metaclass(func) if isinstance(func, type) else None
+        signature = forwarded or inspect.signature(func)
     except (ValueError, TypeError) as exc:
         raise _unreadable(name, exc, _builtin_base(func)) from exc
     found: list[_RawParameter] = []

@@ -1,6 +1,8 @@
 """A class whose metaclass defines ``__call__`` (the singleton pattern) is built through
-that ``__call__``, whose parameters and annotations are what Python reads for the class,
-in the metaclass' module, even under ``from __future__ import annotations``."""
+that ``__call__``. When it names its parameters, they are what is injected, evaluated in
+the metaclass' module even under ``from __future__ import annotations``; when it forwards
+everything (``*args, **kwargs``), the class's own ``__init__`` or ``__new__`` says what to
+inject."""
 
 from __future__ import annotations
 
@@ -37,3 +39,75 @@ def test_a_singleton_class_registers_and_is_built_once() -> None:
     first = handler()
     assert type(first) is Config
     assert handler() is first
+
+
+class Settings:
+    pass
+
+
+class Database(metaclass=Singleton):
+    def __init__(self, settings: Settings, *, pool_size: int = 5) -> None:
+        self.settings = settings
+        self.pool_size = pool_size
+
+
+class Cache(metaclass=Singleton):
+    def __new__(cls, settings: Settings) -> Cache:
+        cache = super().__new__(cls)
+        cache.settings = settings  # type: ignore[attr-defined]
+        return cache
+
+
+class Configured(type):
+    """A metaclass whose ``__call__`` names what it takes: it is what Python calls."""
+
+    def __call__(cls, settings: Settings) -> Any:
+        instance = super().__call__()
+        instance.settings = settings
+        return instance
+
+
+class Mailer(metaclass=Configured):
+    settings: Settings
+
+
+def test_a_singleton_class_gets_what_its_own_init_takes() -> None:
+    """A singleton metaclass' ``__call__(cls, *args, **kwargs)`` forwards everything: the
+    class's ``__init__`` says what to inject (it used to be called with nothing)."""
+    c = Container()
+    c.register(Settings, scope="app")
+    c.register(Database, scope="app")
+
+    @c.inject
+    def handler(db: Database, settings: Settings) -> Database:
+        assert db.settings is settings
+        return db
+
+    assert handler().pool_size == 5
+
+
+def test_a_singleton_class_with_its_own_new_gets_what_new_takes() -> None:
+    """Without an ``__init__``, the class's ``__new__`` says what to inject."""
+    c = Container()
+    c.register(Settings)
+    c.register(Cache)
+
+    @c.inject
+    def handler(cache: Cache) -> Cache:
+        return cache
+
+    assert isinstance(handler().settings, Settings)  # type: ignore[attr-defined]
+
+
+def test_a_metaclass_call_that_names_its_parameters_is_what_is_read() -> None:
+    """A metaclass ``__call__(cls, settings)`` is what Python calls: its parameters are
+    injected, not the class's ``__init__``'s."""
+    c = Container()
+    c.register(Settings)
+    c.register(Mailer)
+
+    @c.inject
+    def handler(mailer: Mailer) -> Mailer:
+        return mailer
+
+    assert isinstance(handler().settings, Settings)
