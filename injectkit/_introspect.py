@@ -164,8 +164,8 @@ def _hint_source(func: Any) -> Any:
         func = func.func
     if isinstance(func, type):
         call = _metaclass_call(func)
-        if call is not None:  # a metaclass' (a singleton's) that names its parameters:
-            return call  # inspect reads them there, so its annotations are these
+        if call is not None and not _forwards_everything(call):
+            return call  # inspect reads the parameters there, so its annotations are these
         return _constructor(func)
     if inspect.ismethod(func):
         return func.__func__
@@ -188,24 +188,25 @@ def _constructor(cls: type) -> Any:
 
 
 def _metaclass_call(cls: type) -> types.FunctionType | None:
-    """``cls``'s metaclass' ``__call__``, if it names its parameters.  A singleton's
-    ``__call__(cls, *args, **kwargs)`` forwards everything to the class, so the class's
-    own constructor says what it takes (``inspect`` would read ``*args, **kwargs``)."""
+    """``cls``'s metaclass' own ``__call__`` (a singleton's), if it has one."""
     call = vars_lookup(type(cls), "__call__")
-    if not isinstance(call, types.FunctionType):
-        return None
+    return call if isinstance(call, types.FunctionType) else None
+
+
+def _forwards_everything(call: types.FunctionType) -> bool:
+    """``__call__(cls, *args, **kwargs)``: it names nothing and passes everything on to
+    the class, whose own constructor then says what it takes (``inspect`` would read
+    ``*args, **kwargs``)."""
     code = call.__code__
-    forwards = code.co_argcount == 1 and not code.co_kwonlyargcount
-    varargs = code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
-    return None if forwards and varargs else call
+    names_nothing = code.co_argcount == 1 and not code.co_kwonlyargcount
+    return names_nothing and bool(code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS))
 
 
 def _past_a_forwarding_metaclass(cls: type) -> inspect.Signature | None:
     """What ``cls(...)`` takes when its metaclass' ``__call__`` forwards everything
-    (None otherwise: ``inspect`` reads the class as Python does)."""
-    if not isinstance(vars_lookup(type(cls), "__call__"), types.FunctionType):
-        return None
-    if _metaclass_call(cls) is not None:
+    (None otherwise: ``inspect`` reads the class as Python calls it)."""
+    call = _metaclass_call(cls)
+    if call is None or not _forwards_everything(call):
         return None
     constructor = _constructor(cls)
     if constructor is None:
