@@ -45,19 +45,6 @@ class Settings:
     pass
 
 
-class Database(metaclass=Singleton):
-    def __init__(self, settings: Settings, *, pool_size: int = 5) -> None:
-        self.settings = settings
-        self.pool_size = pool_size
-
-
-class Cache(metaclass=Singleton):
-    def __new__(cls, settings: Settings) -> Cache:
-        cache = super().__new__(cls)
-        cache.settings = settings  # type: ignore[attr-defined]
-        return cache
-
-
 class Configured(type):
     """A metaclass whose ``__call__`` names what it takes: it is what Python calls."""
 
@@ -74,6 +61,12 @@ class Mailer(metaclass=Configured):
 def test_a_singleton_class_gets_what_its_own_init_takes() -> None:
     """A singleton metaclass' ``__call__(cls, *args, **kwargs)`` forwards everything: the
     class's ``__init__`` says what to inject (it used to be called with nothing)."""
+
+    class Database(metaclass=Singleton):  # a class per test: the singletons outlive it
+        def __init__(self, settings: Settings, *, pool_size: int = 5) -> None:
+            self.settings = settings
+            self.pool_size = pool_size
+
     c = Container()
     c.register(Settings, scope="app")
     c.register(Database, scope="app")
@@ -88,6 +81,13 @@ def test_a_singleton_class_gets_what_its_own_init_takes() -> None:
 
 def test_a_singleton_class_with_its_own_new_gets_what_new_takes() -> None:
     """Without an ``__init__``, the class's ``__new__`` says what to inject."""
+
+    class Cache(metaclass=Singleton):
+        def __new__(cls, settings: Settings) -> Cache:
+            cache = super().__new__(cls)
+            cache.settings = settings  # type: ignore[attr-defined]
+            return cache
+
     c = Container()
     c.register(Settings)
     c.register(Cache)
