@@ -34,6 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
 EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.txt"
+# mutmut's map of which tests reach which function.  It is built on the first run and
+# then extended for new tests only: a function added or moved since is mapped to the
+# new tests alone, and its mutants "survive" tests that do kill them.
+TEST_MAP = MUTANTS / "mutmut-stats.json"
 KILLED = {1, 3, 37}  # a test failed (3: pytest's internal error), or the type checker
 SURVIVED = {0}
 NO_TESTS = {5, 33}  # no test even reaches the mutated function: as bad as survived
@@ -176,6 +180,7 @@ def main() -> int:
         shutil.rmtree(MUTANTS, ignore_errors=True)
     names: set[str] | None = None
     if not options.report:
+        TEST_MAP.unlink(missing_ok=True)  # built again by one run of the tests (see TEST_MAP)
         generate()
         modules = set(options.module) or set(results())
         pool = sorted(
