@@ -53,6 +53,11 @@ class Input:
     name: str = ""
     default: Any = MISSING
 
+    @classmethod
+    def of(cls, node: Node) -> Input:
+        """The value of another provider, ``node``."""
+        return cls("node", node=node)
+
     @property
     def lifetime(self) -> int:
         if self.node is not None:
@@ -109,8 +114,6 @@ class Node:
 class Graph:
     root: Node
     nodes: list[Node]  # dependencies before their consumers; the root last
-    context_types: frozenset[Any]
-    sync: bool
 
     def free_inputs(self) -> list[tuple[Node, Parameter, Input]]:
         return [

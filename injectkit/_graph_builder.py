@@ -55,10 +55,12 @@ class GraphBuilder:
         self._interned = interned
         self._interning = interning  # held while a missing key is added to ``interned``
         self._provider_names = provider_names
-        self._done: dict[Hashable, Node] = {}
-        self._strict_root = False
-        self._passed: frozenset[str] = frozenset()
-        self._strict_free = False
+
+    # Set by build() for the graph it builds.
+    _done: dict[Hashable, Node]  # cached nodes already built, reused by definition
+    _strict_free: bool
+    _strict_root: bool
+    _passed: frozenset[str]
 
     # The one public entry point.
     def build(
@@ -91,7 +93,7 @@ class GraphBuilder:
             label=root.name,
         )
         done: dict[Hashable, Node] = {}
-        self._done = done  # cached nodes already built, reused by definition
+        self._done = done
         order: list[Node] = []
         on_path: dict[Hashable, Node] = {root_node.definition: root_node}
         stack: list[tuple[Node, Iterator[Parameter]]] = [
@@ -124,7 +126,7 @@ class GraphBuilder:
                 stack.append((child, iter(self._parameters(child))))
             node.inputs.append((param, source))
 
-        graph = Graph(root=root_node, nodes=order, context_types=context_types, sync=sync)
+        graph = Graph(root=root_node, nodes=order)
         for index, node in enumerate(order):
             node.index = index
         errors.extend(check_lifetimes(graph))
@@ -159,9 +161,9 @@ class GraphBuilder:
             if param.marker.use_cache:
                 existing = self._done.get(definition)
                 if existing is not None:
-                    return Input("node", node=existing), None
+                    return Input.of(existing), None
             node = self._marker_node(consumer, param, target, definition)
-            return Input("node", node=node), node
+            return Input.of(node), node
         if annotation is not MISSING:
             if annotation in context_types:
                 return Input("context", context_type=annotation), None
@@ -171,9 +173,9 @@ class GraphBuilder:
                 definition = ("type", Identity(annotation))
                 existing = self._done.get(definition)
                 if existing is not None:
-                    return Input("node", node=existing), None
+                    return Input.of(existing), None
                 node = self._registered_node(consumer, annotation, definition)
-                return Input("node", node=node), node
+                return Input.of(node), node
         if param.default is MISSING and (self._strict_free or self._must_provide(consumer, param)):
             raise graph_errors.unresolvable(consumer, param)
         return Input("free", name=param.name, default=param.default), None
