@@ -35,7 +35,11 @@ def test_registering_an_annotated_type_is_refused_with_the_newtype_fix(key: obje
     message = str(caught.value)
     assert message.startswith("register(Annotated[")
     assert "Annotated metadata does not make a key of its own" in message
-    assert "looked up by its type alone (Settings)" in message
+    assert caught.value.message.endswith(
+        ": Annotated metadata does not make a key of its own: a parameter is looked up by "
+        "its type alone (Settings), or calls the function its Depends(...) names, so this "
+        "would never be used."
+    )
     assert caught.value.hint == (
         "register Settings itself, or, for a second kind of Settings, a NewType: "
         "Other = NewType('Other', Settings)."

@@ -111,3 +111,56 @@ def test_a_metaclass_call_that_names_its_parameters_is_what_is_read() -> None:
         return mailer
 
     assert isinstance(handler().settings, Settings)
+
+
+class Preset(type):
+    """A metaclass whose ``__call__`` takes nothing: it supplies the arguments itself."""
+
+    def __call__(cls) -> Any:
+        return super().__call__(Settings())
+
+
+class Tuned(metaclass=Preset):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+class Tagged(type):
+    """A metaclass ``__call__`` naming a parameter and taking extra ones after it."""
+
+    def __call__(cls, settings: Settings, *args: Any) -> Any:
+        instance = super().__call__(*args)
+        instance.settings = settings
+        return instance
+
+
+class Labelled(metaclass=Tagged):
+    settings: Settings
+
+
+def test_a_metaclass_call_taking_nothing_is_called_with_nothing() -> None:
+    """``__call__(cls)`` names no parameter and forwards none: the class's own
+    ``__init__(settings)`` is not what Python calls, so nothing is injected (Settings is
+    not even registered)."""
+    c = Container()
+    c.register(Tuned)
+
+    @c.inject
+    def handler(tuned: Tuned) -> Tuned:
+        return tuned
+
+    assert isinstance(handler().settings, Settings)
+
+
+def test_a_metaclass_call_naming_a_parameter_before_args_gets_it() -> None:
+    """``__call__(cls, settings, *args)`` names ``settings``: it is injected, although the
+    metaclass also takes ``*args``."""
+    c = Container()
+    c.register(Settings)
+    c.register(Labelled)
+
+    @c.inject
+    def handler(labelled: Labelled) -> Labelled:
+        return labelled
+
+    assert isinstance(handler().settings, Settings)

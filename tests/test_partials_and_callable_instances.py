@@ -139,3 +139,20 @@ def test_a_partial_of_a_class_is_called_for_its_instance() -> None:
         return host.name
 
     assert handler() == "example.org"
+
+
+class Greeter:
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
+        return f"hello {len(args)} {sorted(kwargs)}"
+
+
+def test_a_callable_instance_taking_only_args_and_kwargs_is_called_with_nothing() -> None:
+    """A callable instance whose ``__call__`` takes ``*args, **kwargs`` only: it needs
+    nothing, so it is called with nothing."""
+    c = Container()
+
+    @c.inject
+    def handler(greeting: Annotated[str, Depends(Greeter())]) -> str:
+        return greeting
+
+    assert handler() == "hello 0 []"
