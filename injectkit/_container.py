@@ -170,7 +170,7 @@ class Container:
                 hint="register a class or a NewType.",
             ) from exc
         self._signatures.remember_namespace(target, caller_locals(1))
-        self._registry[provides] = Registration(provides, target, parsed, offload)
+        self._registry[provides] = Registration(target, parsed, offload)
         self._changed()
 
     @overload

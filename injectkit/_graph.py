@@ -29,7 +29,6 @@ __all__ = [
 
 @dataclass(eq=False)
 class Registration:
-    provides: Any
     provider: Callable[..., Any]
     scope: Scope
     offload: bool = False
