@@ -4,7 +4,7 @@ problems after it, and override values are told apart and shown as values."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import pytest
 
@@ -124,3 +124,26 @@ def test_a_class_replacing_a_registered_type_is_called_not_injected() -> None:
 
     with c.override(Settings, FakeSettings):
         assert type(handler()) is FakeSettings
+
+
+class Repository(Protocol):  # not runtime_checkable: isinstance() against it raises
+    def get(self) -> str: ...
+
+
+class FakeRepository:
+    def get(self) -> str:
+        return "fake"
+
+
+def test_a_callable_replacing_a_protocol_is_called() -> None:
+    """override(Repository, lambda: FakeRepository()) with a Protocol key, which refuses
+    isinstance(): the replacement is called for its value, not injected itself."""
+    c = Container()
+    c.register(Repository, FakeRepository)
+
+    @c.inject
+    def handler(repository: Repository) -> str:
+        return repository.get()
+
+    with c.override(Repository, lambda: FakeRepository()):
+        assert handler() == "fake"
